@@ -1,0 +1,161 @@
+"""Whoosh analysers for Vietnamese: syllables for recall and phrases, pyvi words for precision.
+
+Two token streams are indexed from the same stored text:
+
+* ``syllable_analyzer``: every syllable (and every number or document code) is a
+  token. Phrase queries work on syllable positions, so a quoted phrase matches
+  every occurrence of its syllables in order, however pyvi would have grouped
+  them into words in that context. Highlighting re-analyses stored text with
+  this analyser, so its ``startchar``/``endchar`` are what the user sees marked.
+* ``word_analyzer``: pyvi's words (``đảng_ủy``) used to reward passages whose
+  segmentation agrees with the query's.
+
+Both key tokens with ``normalize.term_key`` (case, NFC and tone placement do not
+matter) and keep document codes whole (``05-ct/tw``). Whoosh pickles analysers
+into the index by import path: renaming this module or these classes breaks
+existing indexes (bump ``schema.SCHEMA_VERSION`` if you do).
+"""
+
+from __future__ import annotations
+
+import re
+
+from whoosh.analysis import Filter, Token, Tokenizer
+
+from .normalize import fold, term_key
+from .segment import CODE_RE
+
+# One syllable token: a document code, a number with separators (99,5 / 1.300),
+# or a run of letters and digits. "_" separates (it joins pyvi words). Combining
+# marks count as letters so that decomposed (NFD) text tokenises like NFC text.
+_TOKEN_RE = re.compile(
+    "|".join([CODE_RE.pattern, r"\d+(?:[.,]\d+)+", r"(?:[^\W_]|[\u0300-\u036f])+"]),
+    re.UNICODE,
+)
+_SPACES = re.compile(r"\s+")
+
+
+def code_key(code: str) -> str:
+    """Index key of a document code: no spaces, lower case (``05-CT/TW`` -> ``05-ct/tw``)."""
+    return _SPACES.sub("", code).lower()
+
+
+def token_key(raw: str) -> str:
+    """Index key of one syllable-level token as written in the text."""
+    if raw[0].isdigit() and ("/" in raw or "-" in raw):
+        return code_key(raw)
+    return term_key(raw)
+
+
+def syllable_spans(text: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) of every syllable-level token of ``text``; the highlighter's view."""
+    return [(token_key(m.group(0)), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+
+
+class SyllableTokenizer(Tokenizer):
+    """Syllables, numbers and document codes with positions and character offsets."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            matches = [(value, 0, len(value))]
+        else:
+            matches = ((m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(value))
+        for pos, (raw, start, end) in enumerate(matches):
+            t.text = token_key(raw) if raw else raw
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = raw
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + end
+            yield t
+
+
+class WordTokenizer(Tokenizer):
+    """pyvi words (syllables joined by ``_``), codes whole, punctuation dropped."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        from .segment import Token as Word, segment  # loads the CRF model on first use
+
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if tokenize:
+            tokens = segment(value)
+        else:
+            tokens = [Word(value, 0, len(value))] if value.strip() else []
+        for pos, tok in enumerate(tokens):
+            t.text = word_key(tok.text)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = tok.text
+            if positions:
+                t.pos = start_pos + pos
+            if chars:
+                t.startchar = start_char + tok.start
+                t.endchar = start_char + tok.end
+            yield t
+
+
+def word_key(word: str) -> str:
+    """Index key of a pyvi word as written (``Đảng ủy`` -> ``đảng_ủy``)."""
+    if word[0].isdigit() and ("/" in word or "-" in word):
+        return code_key(word)
+    return "_".join(token_key(s) for s in word.split())
+
+
+class FoldFilter(Filter):
+    """Strips every diacritic from already-keyed tokens (for accentless matching)."""
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__
+
+    def __call__(self, tokens):
+        for t in tokens:
+            t.text = fold(t.text)
+            yield t
+
+
+def syllable_analyzer():
+    return SyllableTokenizer()
+
+
+def word_analyzer():
+    return WordTokenizer()
+
+
+def folded_analyzer():
+    return SyllableTokenizer() | FoldFilter()

@@ -1,0 +1,240 @@
+"""The ``vnsearch`` command: parse options, call the library, print. No logic here.
+
+Exit status follows grep/ripgrep: 0 hits found, 1 no hits, 2 error. Errors are
+one line on stderr, never a traceback (set VNSEARCH_DEBUG=1 to see one).
+Heavy modules are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import VnsearchError
+
+DEFAULT_INDEX = Path("index")
+DEFAULT_SOURCE = Path("seeds")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"vnsearch: {message}", err=True)
+    sys.exit(2)
+
+
+def handle_errors(fn):
+    """Turn every failure into one line on stderr and exit status 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except VnsearchError as exc:
+            _fail(str(exc))
+        except BrokenPipeError:  # output piped into `head`: not an error
+            sys.stderr.close()
+            sys.exit(0)
+        except KeyboardInterrupt:
+            click.echo("vnsearch: interrupted", err=True)
+            sys.exit(130)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the promise is "never a traceback"
+            if os.environ.get("VNSEARCH_DEBUG"):
+                raise
+            _fail(f"internal error: {type(exc).__name__}: {exc}")
+
+    return wrapper
+
+
+def index_dir_option(fn):
+    return click.option(
+        "--index-dir",
+        type=click.Path(path_type=Path, file_okay=False),
+        default=None,
+        help="Index location [default: $VNSEARCH_INDEX or ./index].",
+    )(fn)
+
+
+def output_options(fn):
+    """Options shared by every command that prints records."""
+    fn = click.option("--json", "as_json", is_flag=True, help="JSON Lines, one record per line.")(fn)
+    return fn
+
+
+def _index_dir(option: Path | None) -> tuple[Path, bool]:
+    """The index directory and whether it is the default one."""
+    if option is not None:
+        return option, False
+    env = os.environ.get("VNSEARCH_INDEX")
+    if env:
+        return Path(env), False
+    return DEFAULT_INDEX, True
+
+
+def _open_index(option: Path | None):
+    """Open the index; on first use of the default index, build it from ./seeds."""
+    from . import store
+    from .searcher import Index
+
+    index_dir, is_default = _index_dir(option)
+    if is_default and store.current_generation(index_dir) is None and DEFAULT_SOURCE.is_dir():
+        click.echo(
+            f"vnsearch: no index yet; building {index_dir}/ from {DEFAULT_SOURCE}/ (first use)",
+            err=True,
+        )
+        _build([DEFAULT_SOURCE], index_dir, quiet=True)
+    return Index(index_dir)
+
+
+def _build(sources: list[Path], index_dir: Path, quiet: bool = False):
+    from .indexer import build_index
+
+    bar = None
+    if not quiet and sys.stderr.isatty():
+        bar = click.progressbar(length=1, label="indexing", file=sys.stderr, show_eta=True)
+
+    def progress(done: int, total: int, name: str) -> None:
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+
+    try:
+        stats = build_index(sources, index_dir, progress=progress)
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    for path, reason in stats.skipped:
+        click.echo(f"vnsearch: skipped {path}: {reason}", err=True)
+    return stats
+
+
+def _color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="vnsearch")
+def cli():
+    """Full-text search for Vietnamese reports: ranked passages, hits highlighted."""
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
+@index_dir_option
+@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from scratch.")
+@handle_errors
+def index(sources, index_dir, rebuild):
+    """Index the reports in SOURCE folders or files [default: ./seeds].
+
+    The new index is written beside the old one and replaces it only when
+    complete, so searches keep working meanwhile.
+    """
+    target, _ = _index_dir(index_dir)
+    stats = _build(list(sources) or [DEFAULT_SOURCE], target)
+    click.echo(
+        f"indexed {stats.indexed} reports ({stats.passages} passages) into {target}; "
+        f"skipped {len(stats.skipped)}",
+        err=True,
+    )
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Number of passages to show.")
+@output_options
+@index_dir_option
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour hits (auto: on a terminal unless NO_COLOR is set).")
+@handle_errors
+def search(query, limit, as_json, index_dir, color):
+    """Ranked passages matching QUERY, hits highlighted.
+
+    QUERY syntax: words (all required), "exact phrases", AND / OR / NOT,
+    parentheses, field:value (title, organization, directives, doc).
+    """
+    from . import output
+    from .searcher import search as run
+
+    hits = run(_open_index(index_dir), query, limit=limit)
+    if as_json:
+        output.write_jsonl((h.to_dict() for h in hits), sys.stdout)
+    else:
+        output.write_text(hits, sys.stdout, color=_color(color))
+    sys.exit(0 if hits else 1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="CSV file to write ('-' for standard output).")
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
+              help="At most this many hits [default: all].")
+@index_dir_option
+@handle_errors
+def export(query, path, limit, index_dir):
+    """Write every hit for QUERY to a CSV file (UTF-8 with BOM, for Excel).
+
+    Cells that a spreadsheet would run as a formula (starting with = + - @) are
+    prefixed with an apostrophe.
+    """
+    from . import output
+    from .searcher import search as run
+
+    hits = run(_open_index(index_dir), query, limit=limit)
+    if str(path) == "-":
+        sys.stdout.write("\ufeff")
+        output.write_csv(hits, sys.stdout)
+    else:
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
+                output.write_csv(hits, fh)
+            os.replace(tmp, path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise VnsearchError(f"cannot write {path}: {exc.strerror}") from None
+        click.echo(f"wrote {len(hits)} hits to {path}", err=True)
+    sys.exit(0 if hits else 1)
+
+
+@cli.command()
+@output_options
+@index_dir_option
+@handle_errors
+def docs(as_json, index_dir):
+    """The indexed reports with their title, date, organization and directives."""
+    from . import output
+
+    documents = _open_index(index_dir).documents
+    records = [
+        {
+            "doc": doc,
+            "title": d["title"],
+            "date": d["date"],
+            "organization": d["organization"],
+            "directives": d["directives"],
+            "passages": d["passages"],
+        }
+        for doc, d in sorted(documents.items())
+    ]
+    if as_json:
+        output.write_jsonl(records, sys.stdout)
+    else:
+        for r in records:
+            click.echo(f"{r['doc']}  {r['date'] or '-'}  {r['passages']} passages")
+            click.echo(f"  {r['title']}")
+            click.echo(f"  {r['organization'] or '-'}; {', '.join(r['directives']) or '-'}")
+    sys.exit(0 if records else 1)
+
+
+def main() -> None:
+    cli(prog_name="vnsearch")

@@ -1,0 +1,354 @@
+"""What a report is: its passages, title, date, organization and directives.
+
+Reports arrive as text scraped from web pages, so the article sits between page
+chrome (date stamps, category names) and lists of other articles, counters and
+share bars. ``parse_document`` keeps the article, splits it into passages and
+reads the report's metadata from the article only, never from the junk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .normalize import clean_text, fold
+
+MAX_PASSAGE = 1000  # characters; longer paragraphs are cut at sentence ends
+TARGET_PASSAGE = 700
+
+
+@dataclass
+class Document:
+    """One report as indexed: metadata plus its passages (in reading order)."""
+
+    path: str
+    title: str
+    date: dt.date | None
+    date_precision: str | None  # "day", "month" or "year"
+    organization: str | None
+    directives: list[str]
+    passages: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- boilerplate
+
+# Headings that open the page's lists of other articles, counters, share bars.
+# Everything from such a line on belongs to other pages.
+_END_MARKERS = {
+    fold(s)
+    for s in [
+        "Các bài viết khác", "Các tin khác", "Tin khác", "Tin liên quan", "Bài viết liên quan",
+        "Tin cùng chuyên mục", "Các tin đã đưa", "Xem thêm", "Đọc thêm", "Chia sẻ", "Chia sẻ:",
+        "Thống kê truy cập", "Go top", "Phản hồi", "Bình luận", "Ý kiến bạn đọc",
+        "Liên kết website", "Thư viện ảnh", "Văn bản mới", "Mới nhất", "Tin mới nhất",
+        "Tin đọc nhiều", "Đọc nhiều nhất", "In bài", "Gửi bài", "Bản in", "Lên đầu trang",
+    ]
+}
+_RELATIVE_TIME = re.compile(
+    r"^(?:\d+\s+(?:giây|phút|giờ|ngày|tuần|tháng|năm)\s+trước|hôm qua|hôm nay|vừa xong)$",
+    re.IGNORECASE,
+)
+_LISTED_TEASER = re.compile(r"\(\d+\s+(?:phút|giờ|ngày|tuần|tháng|năm)\s+trước\)\s*$")
+_COUNTER = re.compile(
+    r"^(?:[•·\-\*]\s*)?(?:đang online|đang truy cập|hôm nay|trong tuần|tất cả|"
+    r"tổng lượt truy cập|lượt truy cập|lượt xem|khách|thành viên|tổng)\b.*\d\s*$",
+    re.IGNORECASE,
+)
+_PAGINATION = re.compile(r"^(?:\d+\s+){2,}.*$|^[\d\s.…]+$")
+_DATE_ONLY = re.compile(
+    r"^(?:(?:thứ\s+\w+|chủ\s+nhật)\s*,?\s*)?\d{1,2}/\d{1,2}/\d{4}"
+    r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:'?\s*\(GMT[+\-]\d+\))?\s*(?:\|\s*\d+)?$",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^(?:tin|ảnh|bài|bài viết|tin và ảnh|tin, ảnh|bài và ảnh|bài, ảnh|nguồn|theo)\s*:\s*\S.{0,60}$",
+    re.IGNORECASE,
+)
+
+
+def _is_noise(line: str) -> bool:
+    """A line of page chrome that never belongs to a passage."""
+    s = line.strip(" \t•·-*")
+    if not s or not any(ch.isalnum() for ch in s):
+        return True
+    return bool(
+        _RELATIVE_TIME.match(s)
+        or _LISTED_TEASER.search(s)
+        or _COUNTER.match(s)
+        or _PAGINATION.match(s)
+        or _DATE_ONLY.match(s)
+        or _CREDIT.match(s)
+    )
+
+
+def _is_end_marker(line: str) -> bool:
+    s = fold(line.strip(" \t•·-*:")).strip()
+    return s in _END_MARKERS or s.rstrip(":") in _END_MARKERS or s.endswith(" go top")
+
+
+def _is_byline(line: str) -> bool:
+    """A short signature line closing an article ("Lệ Như", "Diệp Trương (TTXVN)", "A.H")."""
+    s = line.strip()
+    words = s.split()
+    return 0 < len(words) <= 4 and not s.endswith((".", ":", ";", "?", "!", "…")) and not any(
+        ch.isdigit() for ch in s
+    )
+
+
+def article_lines(text: str) -> list[str]:
+    """The article's lines: page chrome, junk lists and closing signatures removed."""
+    lines = [ln.strip() for ln in text.split("\n")]
+    content = [ln for ln in lines if ln]
+    n = len(content)
+    kept: list[str] = []
+    for i, ln in enumerate(content):
+        if _is_end_marker(ln) and i > 2:
+            break
+        # Two identical lines in a row in the second half: a teaser card (title
+        # repeated as link text) of a list of other articles.
+        if i >= n // 2 and i + 1 < n and content[i + 1] == ln and len(ln.split()) > 3:
+            break
+        if _is_noise(ln):
+            continue
+        kept.append(ln)
+    while kept and _is_byline(kept[-1]):
+        kept.pop()
+    return kept
+
+
+# ------------------------------------------------------------------- passages
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(]?[A-ZÀ-ỸĐ0-9])")
+
+
+def _cut_long(paragraph: str) -> list[str]:
+    """Cut a very long paragraph into passages at sentence boundaries."""
+    if len(paragraph) <= MAX_PASSAGE:
+        return [paragraph]
+    sentences = _SENTENCE_END.split(paragraph)
+    out, cur = [], ""
+    for s in sentences:
+        if cur and len(cur) + 1 + len(s) > TARGET_PASSAGE:
+            out.append(cur)
+            cur = s
+        else:
+            cur = f"{cur} {s}" if cur else s
+    if cur:
+        out.append(cur)
+    return out
+
+
+def split_passages(lines: list[str]) -> list[str]:
+    """Paragraphs (one per line as scraped) cut to a readable size."""
+    out: list[str] = []
+    for ln in lines:
+        out.extend(_cut_long(ln))
+    return out
+
+
+# -------------------------------------------------------------------- title
+
+_MOTTO = {fold(s) for s in ["Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc"]}
+
+
+def extract_title(lines: list[str]) -> str:
+    """The first line that reads like a headline (not a stamp, category or motto)."""
+    for ln in lines[:8]:
+        words = ln.split()
+        if len(words) < 5 or fold(ln) in _MOTTO or _DATE_ONLY.match(ln):
+            continue
+        return ln
+    return lines[0] if lines else ""
+
+
+# --------------------------------------------------------------------- date
+
+_STAMP = re.compile(
+    r"(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy)|chủ\s+nhật)\s*,?\s*(\d{1,2})/(\d{1,2})/(\d{4})"
+    r"(\s+\d{1,2}:\d{2})?",
+    re.IGNORECASE,
+)
+_VIEWS_STAMP = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+\d{1,2}:\d{2})?\s*(?:\|\s*\d+)?$")
+_LEAD_DATE = re.compile(
+    r"(?:^|[\s(,;\-–])(?:sáng|chiều|tối|trưa|đêm|ngày|hôm)(?:\s+nay|\s+qua)?\s+(?:\w+\s+)?"
+    r"\(?(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\)?",
+    re.IGNORECASE,
+)
+_PLACE_DATE = re.compile(
+    r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE
+)
+_MONTH_YEAR = re.compile(r"tháng\s+(\d{1,2})\s*/\s*(\d{4})|tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.I)
+_YEAR = re.compile(r"(?:năm|quý\s+[IV]+\s*/|quý\s+[IV]+\s+năm)\s*(\d{4})\b", re.IGNORECASE)
+
+
+def _date(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def extract_date(lines: list[str], title: str) -> tuple[dt.date | None, str | None]:
+    """The report's own date and its precision ("day", "month", "year").
+
+    In order of trust: a publication stamp with a time of day, any stamp at
+    the top, the lead's "Sáng 08/7/2020" (year from the title when missing), a
+    "Hà Nội, ngày 13 tháng 3 năm 2001" line, a month or year in the title.
+    """
+    head = lines[:6]
+    stamps = [(m, bool(m.group(4))) for ln in head for m in [_STAMP.search(ln)] if m]
+    stamps.sort(key=lambda s: not s[1])  # stamps with a time of day first
+    for m, _ in stamps:
+        d = _date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+        if d:
+            return d, "day"
+    for ln in head:
+        m = _VIEWS_STAMP.match(ln)
+        if m and (d := _date(int(m.group(3)), int(m.group(2)), int(m.group(1)))):
+            return d, "day"
+    title_year = None
+    if tm := _MONTH_YEAR.search(title):
+        title_year = int(tm.group(2) or tm.group(4))
+    elif ty := _YEAR.search(title):
+        title_year = int(ty.group(1))
+    for ln in lines[:5]:
+        m = _LEAD_DATE.search(ln)
+        if m:
+            year = int(m.group(3)) if m.group(3) else title_year
+            if year and (d := _date(year, int(m.group(2)), int(m.group(1)))):
+                return d, "day"
+    for ln in lines[:15]:
+        m = _PLACE_DATE.search(ln)
+        if m and (d := _date(int(m.group(3)), int(m.group(2)), int(m.group(1)))):
+            return d, "day"
+    if tm:
+        month = int(tm.group(1) or tm.group(3))
+        if d := _date(title_year, month, 1):
+            return d, "month"
+    if title_year:
+        return dt.date(title_year, 1, 1), "year"
+    return None, None
+
+
+# ------------------------------------------------------------- directives
+
+_CODE = re.compile(
+    r"(?<![\w/\-])(\d+[A-Za-z]?(?:\s?[/\-]\s?(?:\d{2,4}))?(?:\s?[/\-]\s?[A-Za-zĐđ][A-Za-zĐđ0-9]*)+)(?![\w])"
+)
+
+
+def normalize_code(code: str) -> str:
+    """Canonical spelling of a document code: no spaces, upper case, Đ kept."""
+    return re.sub(r"\s+", "", code).upper()
+
+
+def extract_directives(lines: list[str]) -> list[str]:
+    """Document codes cited in the article, most cited first."""
+    counts: Counter[str] = Counter()
+    first: dict[str, int] = {}
+    for ln in lines:
+        for m in _CODE.finditer(ln):
+            code = normalize_code(m.group(1))
+            counts[code] += 1
+            first.setdefault(code, len(first))
+    return sorted(counts, key=lambda c: (-counts[c], first[c]))
+
+
+# ------------------------------------------------------------ organization
+
+PROVINCES = [
+    "An Giang", "Bà Rịa - Vũng Tàu", "Bạc Liêu", "Bắc Giang", "Bắc Kạn", "Bắc Ninh", "Bến Tre",
+    "Bình Dương", "Bình Định", "Bình Phước", "Bình Thuận", "Cà Mau", "Cao Bằng", "Cần Thơ",
+    "Đà Nẵng", "Đắk Lắk", "Đắk Nông", "Điện Biên", "Đồng Nai", "Đồng Tháp", "Gia Lai",
+    "Hà Giang", "Hà Nam", "Hà Nội", "Hà Tĩnh", "Hải Dương", "Hải Phòng", "Hậu Giang",
+    "Hòa Bình", "Hưng Yên", "Khánh Hòa", "Kiên Giang", "Kon Tum", "Lai Châu", "Lâm Đồng",
+    "Lạng Sơn", "Lào Cai", "Long An", "Nam Định", "Nghệ An", "Ninh Bình", "Ninh Thuận",
+    "Phú Thọ", "Phú Yên", "Quảng Bình", "Quảng Nam", "Quảng Ngãi", "Quảng Ninh", "Quảng Trị",
+    "Sóc Trăng", "Sơn La", "Tây Ninh", "Thái Bình", "Thái Nguyên", "Thanh Hóa",
+    "Thừa Thiên Huế", "Tiền Giang", "TP Hồ Chí Minh", "Trà Vinh", "Tuyên Quang", "Vĩnh Long",
+    "Vĩnh Phúc", "Yên Bái",
+]
+_PROVINCE_RE = re.compile(
+    r"(?<!\w)(" + "|".join(re.escape(fold(p)) for p in sorted(PROVINCES, key=len, reverse=True)) + r")(?!\w)"
+)
+_FOLDED_PROVINCE = {fold(p): p for p in PROVINCES}
+
+# Bodies that hold meetings or issue reports, most specific first. Matched on
+# folded text so "Đảng ủy"/"Đảng uỷ"/"đảng ủy" are one body.
+_ORG_PATTERNS = [
+    ("Đảng ủy Khối các cơ quan Trung ương", r"dang uy khoi cac co quan trung uong"),
+    ("Đảng ủy Khối doanh nghiệp Trung ương", r"dang uy khoi doanh nghiep trung uong"),
+    ("Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh", r"dang uy khoi cac co quan va doanh nghiep(?: tinh)?"),
+    ("Đảng ủy Khối các cơ quan tỉnh", r"dang uy khoi cac co quan tinh"),
+    ("Đảng ủy Khối doanh nghiệp tỉnh", r"dang uy khoi doanh nghiep tinh"),
+    ("Ban Tuyên giáo Trung ương", r"ban tuyen giao trung uong"),
+    ("Ban Tuyên giáo Tỉnh ủy", r"ban tuyen giao tinh uy"),
+    ("Ban Tuyên giáo Thành ủy", r"ban tuyen giao thanh uy"),
+    ("Ban Tuyên giáo Huyện ủy", r"ban tuyen giao huyen uy"),
+]
+
+
+def _province(lines: list[str], title: str) -> str | None:
+    """The province the report is about: a "Bắc Kạn:" title prefix, else the most named."""
+    m = re.match(r"^([^:]{2,30}):", title)
+    if m and fold(m.group(1).strip()) in _FOLDED_PROVINCE:
+        return _FOLDED_PROVINCE[fold(m.group(1).strip())]
+    counts: Counter[str] = Counter()
+    for ln in lines:
+        folded = fold(ln)
+        for m in _PROVINCE_RE.finditer(folded):
+            if m.group(1) == "ha noi":  # the capital is named as a venue, not as a province
+                continue
+            # "tỉnh Trà Vinh" names the province; a bare name may be a battle or a person
+            weight = 3 if folded[max(0, m.start() - 5) : m.start()].strip() in ("tinh", "tp") else 1
+            counts[_FOLDED_PROVINCE[m.group(1)]] += weight
+    return counts.most_common(1)[0][0] if counts else None
+
+
+def extract_organization(lines: list[str], title: str) -> str | None:
+    """The body that held or issued the report, with its province where the text gives it.
+
+    The body named in the title or the first paragraphs wins over bodies merely
+    mentioned later; within that window the first match counts.
+    """
+    window = [title] + lines[:8]
+    for text in window:
+        folded = fold(text)
+        hits = []
+        for name, pattern in _ORG_PATTERNS:
+            for m in re.finditer(pattern, folded):
+                hits.append((m.start(), -len(m.group(0)), name))
+        if hits:
+            name = min(hits)[2]
+            if name.endswith(("tỉnh", "Tỉnh ủy", "Thành ủy", "Huyện ủy")):
+                prov = _province(lines, title)
+                if prov:
+                    name = f"{name} {prov}"
+            return name
+    return None
+
+
+# ------------------------------------------------------------------- entry
+
+def parse_document(path: str, raw_text: str) -> Document:
+    """Everything the index needs to know about one report."""
+    text = clean_text(raw_text)
+    all_lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    body = article_lines(text)
+    title = extract_title(all_lines)
+    date, precision = extract_date(all_lines[:8] + body[:5], title)
+    passages = split_passages(body)
+    if title and (not passages or passages[0] != title):
+        if title not in body:
+            passages.insert(0, title)
+    return Document(
+        path=path,
+        title=title,
+        date=date,
+        date_precision=precision,
+        organization=extract_organization(body, title),
+        directives=extract_directives(body),
+        passages=passages,
+    )

@@ -1,0 +1,130 @@
+"""How hits and reports are written: terminal text, JSON Lines, CSV.
+
+Terminal colours follow ripgrep: report path magenta, passage number green, hits
+bold red; only when asked to or when writing to a terminal without NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import IO, TYPE_CHECKING, Iterable
+
+if TYPE_CHECKING:  # the docs command writes JSON without loading the searcher
+    from .searcher import Hit
+
+WINDOW = 360  # characters of a long passage shown around its first hit
+
+MAGENTA, GREEN, BOLD_RED, BOLD, DIM, RESET = (
+    "\x1b[35m", "\x1b[32m", "\x1b[1;31m", "\x1b[1m", "\x1b[2m", "\x1b[0m",
+)
+
+# A spreadsheet executes a cell that starts with one of these (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+CSV_COLUMNS = [
+    "rank", "score", "doc", "passage", "title", "date", "organization", "directives",
+    "snippet", "text", "highlights",
+]
+
+
+def window(text: str, spans: list[list[int]], size: int = WINDOW) -> tuple[int, int]:
+    """The part of ``text`` to show: all of it if short, else ``size`` chars around the first hit."""
+    if len(text) <= size:
+        return 0, len(text)
+    first = spans[0][0] if spans else 0
+    start = max(0, first - size // 3)
+    end = min(len(text), start + size)
+    start = max(0, end - size)
+    # do not cut a word in half
+    if start > 0:
+        nxt = text.find(" ", start)
+        start = nxt + 1 if 0 <= nxt < first else start
+    if end < len(text):
+        prv = text.rfind(" ", start, end)
+        end = prv if prv > max(start, spans[0][1] if spans else start) else end
+    return start, end
+
+
+def mark(text: str, spans: list[list[int]], start: int, end: int, before: str, after: str) -> str:
+    """``text[start:end]`` with every span inside wrapped in ``before``/``after``."""
+    out, pos = [], start
+    for s, e in spans:
+        s, e = max(s, start), min(e, end)
+        if s >= e:
+            continue
+        out.append(text[pos:s])
+        out.append(before + text[s:e] + after)
+        pos = e
+    out.append(text[pos:end])
+    body = "".join(out)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+def snippet(hit: Hit, before: str = "«", after: str = "»") -> str:
+    start, end = window(hit.text, hit.highlights)
+    return mark(hit.text, hit.highlights, start, end, before, after)
+
+
+def format_hit(hit: Hit, color: bool) -> str:
+    """A hit for a human: where, when, who, what; then the passage with hits marked."""
+    c = (lambda code, s: f"{code}{s}{RESET}") if color else (lambda code, s: s)
+    facts = [f for f in (hit.date, hit.organization) if f]
+    head = f"{c(MAGENTA, hit.doc)}:{c(GREEN, str(hit.passage))}"
+    if facts:
+        head += "  " + " · ".join(facts)
+    lines = [head]
+    if hit.title and hit.title != hit.text:
+        lines.append(c(BOLD, hit.title))
+    start, end = window(hit.text, hit.highlights)
+    body = mark(hit.text, hit.highlights, start, end, BOLD_RED if color else "", RESET if color else "")
+    lines.append(body)
+    return "\n".join(lines) + "\n"
+
+
+def write_text(hits: Iterable[Hit], out: IO[str], color: bool) -> None:
+    for i, hit in enumerate(hits):
+        if i:
+            out.write("\n")
+        out.write(format_hit(hit, color))
+
+
+def write_jsonl(records: Iterable[dict], out: IO[str]) -> None:
+    for rec in records:
+        out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+
+
+def neutralize(value: str) -> str:
+    """Make a cell that a spreadsheet would run as a formula read as plain text."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def csv_row(hit: Hit, safe: bool = True) -> list:
+    cells = {
+        "rank": hit.rank,
+        "score": hit.score,
+        "doc": hit.doc,
+        "passage": hit.passage,
+        "title": hit.title,
+        "date": hit.date or "",
+        "organization": hit.organization or "",
+        "directives": "; ".join(hit.directives),
+        "snippet": snippet(hit),
+        "text": hit.text,
+        "highlights": json.dumps(hit.highlights),
+    }
+    row = [cells[c] for c in CSV_COLUMNS]
+    if safe:
+        row = [neutralize(v) if isinstance(v, str) else v for v in row]
+    return row
+
+
+def write_csv(hits: Iterable[Hit], fh: IO[str], safe: bool = True) -> int:
+    """Write a header and one row per hit to ``fh`` (opened with newline='')."""
+    writer = csv.writer(fh)
+    writer.writerow(CSV_COLUMNS)
+    n = 0
+    for hit in hits:
+        writer.writerow(csv_row(hit, safe))
+        n += 1
+    return n
