@@ -66,6 +66,20 @@ def _plain_words(text: str) -> str:
     return " ".join(_OPERATORS.sub(" ", _SYNTAX_CHARS.sub(" ", text)).split())
 
 
+_DANGLING_OPS = [
+    re.compile(r"^\s*(?:(?:AND|OR|ANDNOT|ANDMAYBE)\s+)+"),  # nothing to join on the left
+    re.compile(r"(?:\s+(?:AND|OR|NOT|ANDNOT|ANDMAYBE))+\s*$"),  # nor on the right
+    re.compile(r"\b(?:AND|OR|ANDNOT|ANDMAYBE)\s+(?=(?:AND|OR|ANDNOT|ANDMAYBE)\b)"),
+]
+
+
+def _tidy_operators(text: str) -> str:
+    """Drop operators with nothing to combine (``AND tuyên``), which Whoosh would search as words."""
+    for pattern in _DANGLING_OPS:
+        text = pattern.sub(" ", text)
+    return text.strip() or text
+
+
 def parse(text: str, schema) -> ParsedQuery:
     """Parse user text; text that is not valid syntax is searched as plain words."""
     text = clean_text(text).strip()
@@ -74,7 +88,7 @@ def parse(text: str, schema) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         raise VnsearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     try:
-        matcher = _parser(schema).parse(text)
+        matcher = _parser(schema).parse(_tidy_operators(text))
     except Exception:  # Whoosh's parser raises on some malformed input
         matcher = wq.NullQuery
     if _has_errors(matcher):

@@ -1,0 +1,100 @@
+"""Search behaviour on the seed index, checked against the passages themselves."""
+
+import re
+import unicodedata
+
+import pytest
+
+from search.extract import parse_document
+from search.searcher import Index, search
+
+from .conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def index(seed_index):
+    return Index(seed_index)
+
+
+@pytest.fixture(scope="module")
+def passages():
+    """(doc, passage number, text) of every indexed passage, straight from the extractor."""
+    out = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        doc = parse_document(path.name, path.read_text(encoding="utf-8"))
+        out += [(doc.path, i, t) for i, t in enumerate(doc.passages, start=1)]
+    return out
+
+
+def _found(hits):
+    return {(h.doc, h.passage) for h in hits}
+
+
+def _containing(passages, regex):
+    return {(d, n) for d, n, t in passages if re.search(regex, t, re.IGNORECASE)}
+
+
+def test_tone_variants_find_the_same_passages(index, passages):
+    a = search(index, '"chuyển hóa"', limit=None)
+    b = search(index, '"chuyển hoá"', limit=None)
+    assert _found(a) == _found(b) == _containing(passages, "chuyển h(oá|óa)")
+    assert {h.doc[:3] for h in a} == {"000", "001", "004"}
+
+
+def test_decomposed_query_matches_composed_text(index):
+    nfd = unicodedata.normalize("NFD", '"Tỉnh ủy"')
+    assert _found(search(index, nfd, limit=None)) == _found(search(index, '"Tỉnh ủy"', limit=None))
+
+
+def test_phrase_highlights_cover_exactly_the_phrase(index, passages):
+    hits = search(index, '"Tỉnh ủy"', limit=None)
+    assert _found(hits) == _containing(passages, r"tỉnh (ủy|uỷ)")
+    spans = [h.text[s:e] for h in hits for s, e in h.highlights]
+    assert set(spans) == {"Tỉnh ủy", "Tỉnh uỷ"}
+    for h in hits:  # one span per occurrence
+        assert len(h.highlights) == len(re.findall(r"tỉnh (ủy|uỷ)", h.text, re.IGNORECASE))
+
+
+def test_phrase_found_however_pyvi_segmented_it(index, passages):
+    # pyvi: "đảng ủy khối" alone is one word, "Đảng_ủy Khối" in running text
+    expected = _containing(passages, r"đảng (ủy|uỷ) khối")
+    assert len(expected) > 20
+    assert _found(search(index, '"đảng ủy khối"', limit=None)) == expected
+
+
+def test_unquoted_words_are_all_required(index, passages):
+    hits = search(index, "tuyên giáo Quảng Trị", limit=None)
+    assert hits and all(re.search("quảng trị", h.text, re.I) and re.search("tuyên giáo", h.text, re.I)
+                        for h in hits)
+
+
+def test_directive_code_is_one_term(index, passages):
+    hits = search(index, "05-CT/TW", limit=None)
+    assert _found(hits) == _containing(passages, r"05-CT/TW\b")
+    assert all(h.text[s:e] == "05-CT/TW" for h in hits for s, e in h.highlights)
+
+
+def test_boolean_syntax(index):
+    both = _found(search(index, "Bắc Kạn", limit=None))
+    without = _found(search(index, "Bắc Kạn NOT tuyên", limit=None))
+    either = _found(search(index, "(Bắc Kạn) OR (Quảng Trị)", limit=None))
+    assert without < both < either
+
+
+def test_invalid_syntax_is_searched_as_words(index):
+    for q in ['"tuyên giáo', "tuyên giáo)", "AND tuyên", "tuyên:", "tuyên giáo?", "(tuyên [giáo"]:
+        assert search(index, q), q
+
+
+def test_query_without_words_is_a_clear_error(index):
+    from search.errors import VnsearchError
+
+    with pytest.raises(VnsearchError, match="nothing to search"):
+        search(index, "(( ?")
+
+
+def test_results_carry_report_metadata(index):
+    hit = search(index, '"Sáng 08/7/2020"', limit=1)[0]
+    assert hit.doc.startswith("000_") and hit.date == "2020-07-08"
+    assert hit.organization == "Đảng ủy Khối các cơ quan Trung ương"
+    assert "05-CT/TW" in hit.directives
