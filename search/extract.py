@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from . import codes
 from .normalize import clean_text, fold
 
 MAX_PASSAGE = 1000  # characters; longer paragraphs are cut at sentence ends
@@ -28,8 +29,27 @@ class Document:
     date: dt.date | None
     date_precision: str | None  # "day", "month" or "year"
     organization: str | None
-    directives: list[str]
+    directives: list[str]  # normalised codes, most cited first
     passages: list[str] = field(default_factory=list)
+    directive_info: dict[str, dict] = field(default_factory=dict)  # code -> type, issuer, date
+    bodies: list[str] = field(default_factory=list)  # every body named, the organization first
+    passage_codes: list[list[str]] = field(default_factory=list)  # codes cited in each passage
+
+    @property
+    def date_range(self) -> tuple[dt.date, dt.date] | None:
+        """First and last day the report's date covers (a year-only date covers the year)."""
+        return date_range(self.date, self.date_precision)
+
+
+def date_range(date: dt.date | None, precision: str | None) -> tuple[dt.date, dt.date] | None:
+    if date is None:
+        return None
+    if precision == "year":
+        return dt.date(date.year, 1, 1), dt.date(date.year, 12, 31)
+    if precision == "month":
+        nxt = dt.date(date.year + (date.month == 12), date.month % 12 + 1, 1)
+        return dt.date(date.year, date.month, 1), nxt - dt.timedelta(days=1)
+    return date, date
 
 
 # ---------------------------------------------------------------- boilerplate
@@ -190,6 +210,11 @@ def _date(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
+def _after_code(line: str, pos: int) -> bool:
+    """A date right after a document code is that document's date, not the report's."""
+    return bool(codes.CODE_RE.search(line[max(0, pos - 40) : pos]))
+
+
 def extract_date(lines: list[str], title: str) -> tuple[dt.date | None, str | None]:
     """The report's own date and its precision ("day", "month", "year").
 
@@ -214,13 +239,13 @@ def extract_date(lines: list[str], title: str) -> tuple[dt.date | None, str | No
     elif ty := _YEAR.search(title):
         title_year = int(ty.group(1))
     for ln in lines[:5]:
-        m = _LEAD_DATE.search(ln)
+        m = next((m for m in _LEAD_DATE.finditer(ln) if not _after_code(ln, m.start())), None)
         if m:
             year = int(m.group(3)) if m.group(3) else title_year
             if year and (d := _date(year, int(m.group(2)), int(m.group(1)))):
                 return d, "day"
     for ln in lines[:15]:
-        m = _PLACE_DATE.search(ln)
+        m = next((m for m in _PLACE_DATE.finditer(ln) if not _after_code(ln, m.start())), None)
         if m and (d := _date(int(m.group(3)), int(m.group(2)), int(m.group(1)))):
             return d, "day"
     if tm:
@@ -234,26 +259,47 @@ def extract_date(lines: list[str], title: str) -> tuple[dt.date | None, str | No
 
 # ------------------------------------------------------------- directives
 
-_CODE = re.compile(
-    r"(?<![\w/\-])(\d+[A-Za-z]?(?:\s?[/\-]\s?(?:\d{2,4}))?(?:\s?[/\-]\s?[A-Za-zĐđ][A-Za-zĐđ0-9]*)+)(?![\w])"
+_CITED_DATE = re.compile(
+    r"\s*,?\s*(?:ban hành\s+)?ngày\s+(\d{1,2})\s*(?:/|tháng)\s*(\d{1,2})\s*(?:/|năm)\s*(\d{4})",
+    re.IGNORECASE,
 )
 
 
-def normalize_code(code: str) -> str:
-    """Canonical spelling of a document code: no spaces, upper case, Đ kept."""
-    return re.sub(r"\s+", "", code).upper()
+def code_mentions(text: str, known: set[str] | None = None, bare: bool = True) -> list[tuple[str, int, int]]:
+    """(code, start, end) of every directive cited in ``text``, in order.
+
+    Written-out codes are normalised and typo-repaired against the codes the
+    text cites elsewhere (and ``known``); with ``bare``, mentions without a
+    symbol ("Chỉ thị 05 của Bộ Chính trị") are resolved too.
+    """
+    written = codes.find_codes(text)
+    cited = {c for c, _, _ in written} | (known or set())
+    mentions = [(codes.repair(c, cited - {c}), s, e) for c, s, e in written]
+    if bare:
+        full = {c for c, _, _ in mentions} | (known or set())
+        mentions += codes.bare_mentions(text, full)
+        mentions.sort(key=lambda m: m[1])
+    return mentions
 
 
-def extract_directives(lines: list[str]) -> list[str]:
-    """Document codes cited in the article, most cited first."""
-    counts: Counter[str] = Counter()
-    first: dict[str, int] = {}
-    for ln in lines:
-        for m in _CODE.finditer(ln):
-            code = normalize_code(m.group(1))
-            counts[code] += 1
-            first.setdefault(code, len(first))
-    return sorted(counts, key=lambda c: (-counts[c], first[c]))
+def extract_directives(lines: list[str]) -> tuple[list[str], dict[str, dict]]:
+    """Codes cited in the article (most cited first) and what the text says of each."""
+    text = "\n".join(lines)
+    mentions = code_mentions(text)
+    counts = Counter(c for c, _, _ in mentions)
+    order = {c: i for i, (c, _, _) in reversed(list(enumerate(mentions)))}
+    ranked = sorted(counts, key=lambda c: (-counts[c], order[c]))
+    info: dict[str, dict] = {}
+    for code in ranked:
+        parsed = codes.parse_code(code)
+        info[code] = {"type": codes.type_name(code), "issuer": parsed.issuer, "date": None,
+                      "mentions": counts[code]}
+    for code, _, end in mentions:
+        m = _CITED_DATE.match(text, end)
+        if m and info[code]["date"] is None:
+            d = _date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
+            info[code]["date"] = d.isoformat() if d else None
+    return ranked, info
 
 
 # ------------------------------------------------------------ organization
@@ -275,21 +321,6 @@ _PROVINCE_RE = re.compile(
 )
 _FOLDED_PROVINCE = {fold(p): p for p in PROVINCES}
 
-# Bodies that hold meetings or issue reports, most specific first. Matched on
-# folded text so "Đảng ủy"/"Đảng uỷ"/"đảng ủy" are one body.
-_ORG_PATTERNS = [
-    ("Đảng ủy Khối các cơ quan Trung ương", r"dang uy khoi cac co quan trung uong"),
-    ("Đảng ủy Khối doanh nghiệp Trung ương", r"dang uy khoi doanh nghiep trung uong"),
-    ("Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh", r"dang uy khoi cac co quan va doanh nghiep(?: tinh)?"),
-    ("Đảng ủy Khối các cơ quan tỉnh", r"dang uy khoi cac co quan tinh"),
-    ("Đảng ủy Khối doanh nghiệp tỉnh", r"dang uy khoi doanh nghiep tinh"),
-    ("Ban Tuyên giáo Trung ương", r"ban tuyen giao trung uong"),
-    ("Ban Tuyên giáo Tỉnh ủy", r"ban tuyen giao tinh uy"),
-    ("Ban Tuyên giáo Thành ủy", r"ban tuyen giao thanh uy"),
-    ("Ban Tuyên giáo Huyện ủy", r"ban tuyen giao huyen uy"),
-]
-
-
 def _province(lines: list[str], title: str) -> str | None:
     """The province the report is about: a "Bắc Kạn:" title prefix, else the most named."""
     m = re.match(r"^([^:]{2,30}):", title)
@@ -307,27 +338,85 @@ def _province(lines: list[str], title: str) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def extract_organization(lines: list[str], title: str) -> str | None:
-    """The body that held or issued the report, with its province where the text gives it.
+# Bodies that hold meetings or issue reports. A mention is an optional
+# department prefix plus a core body, matched on folded text so that
+# "Đảng ủy"/"Đảng uỷ"/"đảng ủy" are one body; the display names are canonical.
+_DEPARTMENTS = {
+    "ban tuyen giao": "Ban Tuyên giáo", "ban dan van": "Ban Dân vận", "ban to chuc": "Ban Tổ chức",
+    "ban kiem tra": "Ban Kiểm tra", "uy ban kiem tra": "Ủy ban Kiểm tra",
+    "ban noi chinh": "Ban Nội chính", "ban kinh te": "Ban Kinh tế",
+    # the standing/executive committee acts for the body itself
+    "ban thuong vu": "", "ban chap hanh": "", "thuong truc": "",
+}
+_CORES = {
+    "dang uy khoi cac co quan trung uong": "Đảng ủy Khối các cơ quan Trung ương",
+    "dang uy khoi doanh nghiep trung uong": "Đảng ủy Khối doanh nghiệp Trung ương",
+    "dang uy khoi cac co quan va doanh nghiep tinh": "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh",
+    "dang uy khoi cac co quan va doanh nghiep": "Đảng ủy Khối các cơ quan và doanh nghiệp tỉnh",
+    "dang uy khoi cac co quan tinh": "Đảng ủy Khối các cơ quan tỉnh",
+    "dang uy khoi doanh nghiep tinh": "Đảng ủy Khối doanh nghiệp tỉnh",
+    "dang uy khoi": None,  # short form: whichever Đảng ủy Khối the report names in full
+    "tinh uy": "Tỉnh ủy", "thanh uy": "Thành ủy", "huyen uy": "Huyện ủy", "quan uy": "Quận ủy",
+    "uy ban nhan dan tinh": "Ủy ban nhân dân tỉnh", "ubnd tinh": "Ủy ban nhân dân tỉnh",
+    "trung uong": "Trung ương",
+}
+_BODY_RE = re.compile(
+    r"(?<!\w)(?:(" + "|".join(sorted(_DEPARTMENTS, key=len, reverse=True)) + r")\s+)?("
+    + "|".join(sorted(_CORES, key=len, reverse=True)) + r")(?!\w)"
+)
+# A body named after these words directs or hosts someone else's work.
+_SUBORDINATE_CONTEXT = re.compile(r"(?:cua|voi|theo|huong dan cua|chi dao cua)\s*$")
+_PROVINCIAL = ("tỉnh", "Tỉnh ủy", "Thành ủy", "Huyện ủy", "Quận ủy")
 
-    The body named in the title or the first paragraphs wins over bodies merely
-    mentioned later; within that window the first match counts.
-    """
-    window = [title] + lines[:8]
-    for text in window:
+
+def _bodies(lines: list[str], title: str) -> list[tuple[float, str]]:
+    """(score, canonical name) of every body the report names, best first."""
+    scores: Counter[str] = Counter()
+    full_khoi = None
+    texts = [(title, 5.0)] + [(ln, 2.0 if i < 2 else 1.0) for i, ln in enumerate(lines)]
+    mentions = []
+    for text, weight in texts:
         folded = fold(text)
-        hits = []
-        for name, pattern in _ORG_PATTERNS:
-            for m in re.finditer(pattern, folded):
-                hits.append((m.start(), -len(m.group(0)), name))
-        if hits:
-            name = min(hits)[2]
-            if name.endswith(("tỉnh", "Tỉnh ủy", "Thành ủy", "Huyện ủy")):
-                prov = _province(lines, title)
-                if prov:
-                    name = f"{name} {prov}"
-            return name
-    return None
+        for m in _BODY_RE.finditer(folded):
+            dept, core = m.group(1), _CORES[m.group(2)]
+            if core is None:
+                mentions.append((dept, None, weight, folded[: m.start()]))
+                continue
+            if core.startswith("Đảng ủy Khối") and full_khoi is None:
+                full_khoi = core
+            mentions.append((dept, core, weight, folded[: m.start()]))
+    for dept, core, weight, before in mentions:
+        core = core or full_khoi
+        if core is None or (core == "Trung ương" and not _DEPARTMENTS.get(dept or "")):
+            continue  # "Trung ương" alone is not a body
+        prefix = _DEPARTMENTS.get(dept or "", "")
+        name = f"{prefix} {core}".strip()
+        if _SUBORDINATE_CONTEXT.search(before[-20:]):
+            weight *= 0.3
+        if prefix:
+            weight *= 1.5  # a department is more specific than its committee
+        scores[name] += weight
+    return sorted(((v, k) for k, v in scores.items()), key=lambda x: (-x[0], x[1]))
+
+
+def extract_organization(lines: list[str], title: str) -> tuple[str | None, list[str]]:
+    """The body that held or issued the report, with its province; and every body named.
+
+    Mentions are weighed: in the title most, in the lead more, after "của" or
+    "chỉ đạo của" (a superior body) less.
+    """
+    ranked = _bodies(lines, title)
+    if not ranked:
+        return None, []
+    province = None
+    names = []
+    for _, name in ranked:
+        if name.endswith(_PROVINCIAL):
+            province = province or _province(lines, title)
+            if province:
+                name = f"{name} {province}"
+        names.append(name)
+    return names[0], names
 
 
 # ------------------------------------------------------------------- entry
@@ -340,15 +429,21 @@ def parse_document(path: str, raw_text: str) -> Document:
     title = extract_title(all_lines)
     date, precision = extract_date(all_lines[:8] + body[:5], title)
     passages = split_passages(body)
-    if title and (not passages or passages[0] != title):
-        if title not in body:
-            passages.insert(0, title)
+    if title and title not in body:
+        passages.insert(0, title)
+    directives, info = extract_directives(body)
+    organization, bodies = extract_organization(body, title)
+    known = set(directives)
+    passage_codes = [sorted({c for c, _, _ in code_mentions(p, known)}) for p in passages]
     return Document(
         path=path,
         title=title,
         date=date,
         date_precision=precision,
-        organization=extract_organization(body, title),
-        directives=extract_directives(body),
+        organization=organization,
+        directives=directives,
         passages=passages,
+        directive_info=info,
+        bodies=bodies,
+        passage_codes=passage_codes,
     )
