@@ -22,34 +22,38 @@ import re
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
+from .codes import code_spans, normalize_code
 from .normalize import fold, term_key
-from .segment import CODE_RE
 
-# One syllable token: a document code, a number with separators (99,5 / 1.300),
-# or a run of letters and digits. "_" separates (it joins pyvi words). Combining
-# marks count as letters so that decomposed (NFD) text tokenises like NFC text.
-_TOKEN_RE = re.compile(
-    "|".join([CODE_RE.pattern, r"\d+(?:[.,]\d+)+", r"(?:[^\W_]|[\u0300-\u036f])+"]),
-    re.UNICODE,
-)
-_SPACES = re.compile(r"\s+")
+# Outside document codes, a syllable token is a number with separators (99,5 /
+# 1.300) or a run of letters and digits; "_" separates (it joins pyvi words).
+# Combining marks count as letters so decomposed (NFD) text tokenises like NFC.
+_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)+|(?:[^\W_]|[\u0300-\u036f])+")
 
 
 def code_key(code: str) -> str:
-    """Index key of a document code: no spaces, lower case (``05-CT/TW`` -> ``05-ct/tw``)."""
-    return _SPACES.sub("", code).lower()
+    """Index key of a document code: its normalised form, lower case (``05-ct/tw``).
 
-
-def token_key(raw: str) -> str:
-    """Index key of one syllable-level token as written in the text."""
-    if raw[0].isdigit() and ("/" in raw or "-" in raw):
-        return code_key(raw)
-    return term_key(raw)
+    ``144 /2002/QĐ/BTC`` and ``144/2002/QĐ-BTC`` get the same key.
+    """
+    return normalize_code(code).lower()
 
 
 def syllable_spans(text: str) -> list[tuple[str, int, int]]:
-    """(key, start, end) of every syllable-level token of ``text``; the highlighter's view."""
-    return [(token_key(m.group(0)), m.start(), m.end()) for m in _TOKEN_RE.finditer(text)]
+    """(key, start, end) of every syllable-level token of ``text``, codes whole.
+
+    The indexing tokenizer and the highlighter both use this, so highlight
+    offsets are the offsets of the indexed tokens.
+    """
+    out: list[tuple[str, int, int]] = []
+    pos = 0
+    for cstart, cend in code_spans(text) + [(len(text), len(text))]:
+        out.extend((term_key(m.group(0)), m.start(), m.end())
+                   for m in _TOKEN_RE.finditer(text, pos, cstart))
+        if cstart < cend:
+            out.append((code_key(text[cstart:cend]), cstart, cend))
+        pos = cend
+    return out
 
 
 class SyllableTokenizer(Tokenizer):
@@ -73,15 +77,15 @@ class SyllableTokenizer(Tokenizer):
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
-            matches = [(value, 0, len(value))]
+            matches = [(term_key(value), 0, len(value))] if value else []
         else:
-            matches = ((m.group(0), m.start(), m.end()) for m in _TOKEN_RE.finditer(value))
-        for pos, (raw, start, end) in enumerate(matches):
-            t.text = token_key(raw) if raw else raw
+            matches = syllable_spans(value)
+        for pos, (key, start, end) in enumerate(matches):
+            t.text = key
             t.boost = 1.0
             t.stopped = False
             if keeporiginal:
-                t.original = raw
+                t.original = value[start:end]
             if positions:
                 t.pos = start_pos + pos
             if chars:
@@ -132,9 +136,9 @@ class WordTokenizer(Tokenizer):
 
 def word_key(word: str) -> str:
     """Index key of a pyvi word as written (``Đảng ủy`` -> ``đảng_ủy``)."""
-    if word[0].isdigit() and ("/" in word or "-" in word):
+    if word[0].isdigit() and "/" in word:
         return code_key(word)
-    return "_".join(token_key(s) for s in word.split())
+    return "_".join(term_key(s) for s in word.split())
 
 
 class FoldFilter(Filter):

@@ -65,6 +65,27 @@ def output_options(fn):
     return fn
 
 
+def filter_options(fn):
+    """--from/--to/--org/--directive, shared by search and export."""
+    for option in reversed([
+        click.option("--from", "date_from", metavar="DATE",
+                      help="Reports dated on or after DATE (YYYY, YYYY-MM or YYYY-MM-DD)."),
+        click.option("--to", "date_to", metavar="DATE", help="Reports dated on or before DATE."),
+        click.option("--org", metavar="TEXT",
+                     help="Reports whose organization contains TEXT (accents and case ignored)."),
+        click.option("--directive", metavar="CODE",
+                     help="Reports citing CODE, in any spelling: 05-CT/TW, CT 05, 'Chỉ thị 05'."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def _filters(date_from, date_to, org, directive):
+    from .query import Filters
+
+    return Filters(date_from=date_from, date_to=date_to, org=org, directive=directive)
+
+
 def _index_dir(option: Path | None) -> tuple[Path, bool]:
     """The index directory and whether it is the default one."""
     if option is not None:
@@ -150,21 +171,23 @@ def index(sources, index_dir, rebuild):
 @click.argument("query")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True,
               help="Number of passages to show.")
+@filter_options
 @output_options
 @index_dir_option
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour hits (auto: on a terminal unless NO_COLOR is set).")
 @handle_errors
-def search(query, limit, as_json, index_dir, color):
+def search(query, limit, date_from, date_to, org, directive, as_json, index_dir, color):
     """Ranked passages matching QUERY, hits highlighted.
 
     QUERY syntax: words (all required), "exact phrases", AND / OR / NOT,
-    parentheses, field:value (title, organization, directives, doc).
+    parentheses, field:value (title, org, body, directive, doc, date).
     """
     from . import output
     from .searcher import search as run
 
-    hits = run(_open_index(index_dir), query, limit=limit)
+    filters = _filters(date_from, date_to, org, directive)
+    hits = run(_open_index(index_dir), query, limit=limit, filters=filters)
     if as_json:
         output.write_jsonl((h.to_dict() for h in hits), sys.stdout)
     else:
@@ -178,9 +201,10 @@ def search(query, limit, as_json, index_dir, color):
               help="CSV file to write ('-' for standard output).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
               help="At most this many hits [default: all].")
+@filter_options
 @index_dir_option
 @handle_errors
-def export(query, path, limit, index_dir):
+def export(query, path, limit, date_from, date_to, org, directive, index_dir):
     """Write every hit for QUERY to a CSV file (UTF-8 with BOM, for Excel).
 
     Cells that a spreadsheet would run as a formula (starting with = + - @) are
@@ -189,7 +213,8 @@ def export(query, path, limit, index_dir):
     from . import output
     from .searcher import search as run
 
-    hits = run(_open_index(index_dir), query, limit=limit)
+    filters = _filters(date_from, date_to, org, directive)
+    hits = run(_open_index(index_dir), query, limit=limit, filters=filters)
     if str(path) == "-":
         sys.stdout.write("\ufeff")
         output.write_csv(hits, sys.stdout)
@@ -211,28 +236,49 @@ def export(query, path, limit, index_dir):
 @index_dir_option
 @handle_errors
 def docs(as_json, index_dir):
-    """The indexed reports with their title, date, organization and directives."""
-    from . import output
+    """The indexed reports with their title, date, organization and directives.
 
-    documents = _open_index(index_dir).documents
-    records = [
-        {
-            "doc": doc,
-            "title": d["title"],
-            "date": d["date"],
-            "organization": d["organization"],
-            "directives": d["directives"],
-            "passages": d["passages"],
-        }
-        for doc, d in sorted(documents.items())
-    ]
+    A date is printed at the precision the report gives it: 2021, 2023-12 or
+    2023-12-28.
+    """
+    from . import output
+    from .catalog import document_records
+
+    records = document_records(_open_index(index_dir).documents)
     if as_json:
         output.write_jsonl(records, sys.stdout)
     else:
         for r in records:
             click.echo(f"{r['doc']}  {r['date'] or '-'}  {r['passages']} passages")
             click.echo(f"  {r['title']}")
-            click.echo(f"  {r['organization'] or '-'}; {', '.join(r['directives']) or '-'}")
+            click.echo(f"  organization: {r['organization'] or '-'}")
+            click.echo(f"  directives: {', '.join(r['directives']) or '-'}")
+    sys.exit(0 if records else 1)
+
+
+@cli.command()
+@output_options
+@index_dir_option
+@handle_errors
+def directives(as_json, index_dir):
+    """Every directive code cited in the index, most cited first.
+
+    For each: its type and issuer, the issuing date where a report gives it,
+    how many reports and passages cite it, and the first and last report date.
+    """
+    from . import output
+    from .catalog import directive_records
+
+    records = directive_records(_open_index(index_dir).documents)
+    if as_json:
+        output.write_jsonl(records, sys.stdout)
+    else:
+        for r in records:
+            span = f"{r['first_report'] or '?'} … {r['last_report'] or '?'}"
+            click.echo(
+                f"{r['code']:<22} {r['type'] or '-':<18} {r['reports']:>4} reports "
+                f"{r['passages']:>5} passages  {span}"
+            )
     sys.exit(0 if records else 1)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .normalize import fold
 
-_L = r"A-Za-zĐđ"  # letters of a code symbol: Latin capitals and Đ, any case in the wild
+_L = r"A-Za-zĐđƯư"  # letters of a code symbol: Latin capitals and Đ, any case in the wild
 _SYM = rf"[{_L}](?:[{_L}0-9&.]*[{_L}0-9])?"
 _SEP = r"[ \t]*[/\-][ \t]*"
 
@@ -35,6 +35,16 @@ CODE_RE = re.compile(
     rf"{_SYM}(?:{_SEP}{_SYM})*"
     rf"(?![\w/])"
 )
+
+
+
+def code_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every code-shaped run in ``text``: what tokenisers keep whole.
+
+    A code has a slash; "1-Quy" or "07-H" (list items) are not codes.
+    """
+    return [(m.start(), m.end()) for m in CODE_RE.finditer(text) if "/" in m.group(0)]
+
 
 # Document types: abbreviation <-> name (the name as written, and folded for matching).
 TYPES = {

@@ -53,21 +53,45 @@ def read_text(path: Path) -> str:
 
 
 def _passage_fields(document: Document) -> Iterable[dict]:
-    date = dt.datetime.combine(document.date, dt.time()) if document.date else None
-    for number, text in enumerate(document.passages, start=1):
+    span = document.date_range
+    for number, (text, cited) in enumerate(zip(document.passages, document.passage_codes), start=1):
         fields = dict(
             doc=document.path,
             passage=number,
             title=document.title,
             organization=document.organization or "",
+            bodies="\n".join(document.bodies),
             directives=",".join(document.directives),
+            cites=",".join(cited),
             text=text,
             words=text,
             date_precision=document.date_precision,
         )
-        if date is not None:
-            fields["date"] = date
+        if span is not None:
+            fields["date"] = dt.datetime.combine(span[0], dt.time())
+            fields["date_end"] = dt.datetime.combine(span[1], dt.time())
         yield fields
+
+
+def document_record(document: Document) -> dict:
+    """What meta.json keeps of a report: enough for `docs` and `directives` without Whoosh."""
+    cited: dict[str, int] = {}
+    for codes in document.passage_codes:
+        for code in codes:
+            cited[code] = cited.get(code, 0) + 1
+    return {
+        "title": document.title,
+        "date": document.date.isoformat() if document.date else None,
+        "date_precision": document.date_precision,
+        "organization": document.organization,
+        "bodies": document.bodies,
+        "directives": document.directives,
+        "directive_info": {
+            code: dict(info, passages=cited.get(code, 0))
+            for code, info in document.directive_info.items()
+        },
+        "passages": len(document.passages),
+    }
 
 
 def build_index(
@@ -106,14 +130,7 @@ def build_index(
                     writer.add_document(**fields)
                 stats.indexed += 1
                 stats.passages += len(document.passages)
-                documents[sf.doc] = {
-                    "title": document.title,
-                    "date": document.date.isoformat() if document.date else None,
-                    "date_precision": document.date_precision,
-                    "organization": document.organization,
-                    "directives": document.directives,
-                    "passages": len(document.passages),
-                }
+                documents[sf.doc] = document_record(document)
         except BaseException:
             writer.cancel()
             raise

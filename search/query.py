@@ -11,12 +11,14 @@ whether a passage matches, only how high it ranks.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from whoosh import qparser
 from whoosh import query as wq
 
+from . import codes
 from .errors import VnsearchError
 from .normalize import clean_text
 
@@ -27,15 +29,87 @@ _SYNTAX_CHARS = re.compile(r"[\"'()\[\]{}:^*?~+\-!\\/]")
 _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
+# Short field names users type, and the fields they mean.
+FIELD_ALIASES = {
+    "organization": ["org"], "directives": ["directive"], "bodies": ["body"], "title": [],
+}
+_DATE_TERM = re.compile(r"(?<!\S)date:(\S+)")
+
+
+@dataclass
+class Filters:
+    """Restrictions that decide which passages may match but not how they rank."""
+
+    date_from: str | None = None  # YYYY, YYYY-MM or YYYY-MM-DD
+    date_to: str | None = None
+    org: str | None = None
+    directive: str | None = None
+    dates: list[str] = field(default_factory=list)  # date:VALUE terms of the query
+
+
 @dataclass
 class ParsedQuery:
     text: str  # the cleaned user text
-    matcher: wq.Query  # decides which passages match (syllable field)
+    matcher: wq.Query  # decides which passages match
     scored: wq.Query  # matcher plus the optional word bonus; what the searcher runs
+    filter: wq.Query | None  # dates, organization, directive
+
+
+def parse_date(value: str, end: bool) -> dt.datetime:
+    """First (or last) day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value.strip())
+    if not m:
+        raise VnsearchError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+    year, month, day = int(m.group(1)), m.group(2), m.group(3)
+    try:
+        if day:
+            d = dt.date(year, int(month), int(day))
+        elif month:
+            d = dt.date(year, int(month), 1)
+            if end:
+                d = dt.date(year + (d.month == 12), d.month % 12 + 1, 1) - dt.timedelta(days=1)
+        else:
+            d = dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+    except ValueError:
+        raise VnsearchError(f"bad date {value!r}: no such day") from None
+    return dt.datetime.combine(d, dt.time())
+
+
+def resolve_directive(spec: str, known: set[str]) -> list[str]:
+    """The indexed codes a user's spelling of a directive means (``Chỉ thị 05`` -> ``05-CT/TW``)."""
+    wanted = codes.parse_directive_spec(spec)
+    if wanted is None:
+        raise VnsearchError(
+            f"not a directive: {spec!r} (try 05-CT/TW, CT 05 or 'Chỉ thị 05')"
+        )
+    return sorted(c for c in known if wanted.matches(c))
+
+
+def _filter_query(filters: Filters, schema, known: set[str]) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    periods = [(v, v) for v in filters.dates]
+    if filters.date_from or filters.date_to:
+        periods.append((filters.date_from, filters.date_to))
+    for start, stop in periods:
+        # the report's span [date, date_end] must overlap [start, stop]
+        if start:
+            parts.append(wq.DateRange("date_end", parse_date(start, end=False), None))
+        if stop:
+            parts.append(wq.DateRange("date", None, parse_date(stop, end=True)))
+    if filters.org:
+        keys = [t.text for t in schema["organization"].analyzer(clean_text(filters.org))]
+        if not keys:
+            raise VnsearchError(f"nothing to match in --org {filters.org!r}")
+        parts.append(wq.Phrase("organization", keys) if len(keys) > 1 else wq.Term("organization", keys[0]))
+    if filters.directive:
+        matched = resolve_directive(filters.directive, known)
+        parts.append(wq.Or([wq.Term("directives", c) for c in matched]) if matched else wq.NullQuery)
+    return wq.And(parts) if parts else None
 
 
 def _parser(schema) -> qparser.QueryParser:
     parser = qparser.QueryParser("text", schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     # Single quotes are apostrophes in pasted text, '?' and '*' are punctuation
     # in questions, not wildcards; '*:*' is never meant.
     for plugin in (qparser.SingleQuotePlugin, qparser.WildcardPlugin, qparser.EveryPlugin,
@@ -80,23 +154,86 @@ def _tidy_operators(text: str) -> str:
     return text.strip() or text
 
 
-def parse(text: str, schema) -> ParsedQuery:
-    """Parse user text; text that is not valid syntax is searched as plain words."""
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+def _directive_alternatives(text: str, known: set[str]) -> str:
+    """Let a directive named in the query match every written form of it.
+
+    ``Chỉ thị 05`` becomes ``("Chỉ thị 05" OR cites:"05-CT/TW")``: the words as
+    typed, or any passage citing the code (``Chỉ thị số 05-CT/TW``, or a bare
+    ``Chỉ thị 05 của Bộ Chính trị`` resolved at indexing). Quoted phrases and
+    field values are left as typed.
+    """
+    if not known:
+        return text
+    protected = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    spans = [(m.start(), m.end()) for m in codes.CODE_RE.finditer(text) if "/" in m.group(0)]
+    spans += [(m.start(), m.end()) for m in codes.BARE_RE.finditer(text)]
+    out, pos = [], 0
+    for start, end in sorted(spans):
+        if start < pos or any(a <= start < b for a, b in protected) or text[max(0, start - 1):start] == ":":
+            continue
+        mention = text[start:end]
+        matched = resolve_directive(mention, known) if codes.parse_directive_spec(mention) else []
+        if not matched:
+            continue
+        alternatives = " OR ".join(f'cites:"{c}"' for c in matched)
+        out.append(text[pos:start])
+        out.append(f'("{mention}" OR {alternatives})')
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _resolve_fields(q: wq.Query, known: set[str]) -> wq.Query:
+    """``directive:05-ct/tw`` and friends: any spelling of a code, resolved to the indexed ones."""
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname in ("directives", "cites"):
+            matched = resolve_directive(node.text, known) if codes.parse_directive_spec(node.text) else []
+            if not matched:
+                return wq.NullQuery
+            return wq.Or([wq.Term(node.fieldname, c, boost=node.boost) for c in matched])
+        return node
+
+    return q.accept(fix)
+
+
+def parse(text: str, schema, filters: Filters | None = None, known: set[str] | None = None) -> ParsedQuery:
+    """Parse user text; text that is not valid syntax is searched as plain words.
+
+    ``known`` is the set of directive codes in the index, used to understand
+    a directive however the user writes it.
+    """
+    known = known or set()
+    filters = filters or Filters()
     text = clean_text(text).strip()
-    if not text:
-        raise VnsearchError("empty query")
     if len(text) > MAX_QUERY_CHARS:
         raise VnsearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
+    filters.dates = _DATE_TERM.findall(text)
+    text = _DATE_TERM.sub(" ", text).strip()
+    if not text:
+        if filters.dates:
+            raise VnsearchError("a date: term filters a search; add words to search for")
+        raise VnsearchError("empty query")
+    filter_query = _filter_query(filters, schema, known)
     try:
-        matcher = _parser(schema).parse(_tidy_operators(text))
+        matcher = _parser(schema).parse(_directive_alternatives(_tidy_operators(text), known))
+        matcher = _resolve_fields(matcher, known)
     except Exception:  # Whoosh's parser raises on some malformed input
         matcher = wq.NullQuery
     if _has_errors(matcher):
         plain = _plain_words(text)
         matcher = _plain_parser(schema).parse(plain) if plain else wq.NullQuery
-    if matcher is wq.NullQuery:
+    if matcher is wq.NullQuery and not _resolves_nothing(text):
         raise VnsearchError(f"nothing to search for in {text!r}")
-    return ParsedQuery(text, matcher, _with_word_bonus(matcher, text, schema))
+    return ParsedQuery(text, matcher, _with_word_bonus(matcher, text, schema), filter_query)
+
+
+def _resolves_nothing(text: str) -> bool:
+    """True when the query named a field value that no report has (a valid query, no hits)."""
+    return bool(re.search(r"\b(?:directive|directives|cites):", text))
 
 
 def _with_word_bonus(matcher: wq.Query, text: str, schema) -> wq.Query:
@@ -111,7 +248,8 @@ def _with_word_bonus(matcher: wq.Query, text: str, schema) -> wq.Query:
 
 
 def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
-    """Syllable-key sequences to mark in a passage: each positive term or phrase on ``text``."""
+    """What to mark in a passage: syllable-key sequences of each positive term or
+    phrase on ``text``, and ``("cites", CODE)`` for each directive asked for."""
     out: list[tuple[str, ...]] = []
 
     def walk(node: wq.Query) -> None:
@@ -122,6 +260,8 @@ def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
             return
         if isinstance(node, wq.Term) and node.fieldname == "text":
             out.append((node.text,))
+        elif isinstance(node, wq.Term) and node.fieldname == "cites":
+            out.append(("cites", node.text))  # marked wherever the passage cites it
         elif isinstance(node, wq.Phrase) and node.fieldname == "text":
             out.append(tuple(node.words))
         elif node.is_leaf():

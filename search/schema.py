@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import syllable_analyzer, word_analyzer
+from .analysis import folded_analyzer, syllable_analyzer, word_analyzer
 
 # Bump whenever fields, analysers or their keys change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> Schema:
@@ -21,11 +21,19 @@ def build_schema() -> Schema:
         doc=ID(stored=True),
         passage=NUMERIC(int, stored=True),
         title=TEXT(analyzer=syllable_analyzer(), stored=True),
+        # The report's date as the first and last day it covers: a report dated
+        # only "2021" spans the year, so range filters test the overlap.
         date=DATETIME(stored=True),
+        date_end=DATETIME(),
         date_precision=STORED(),
-        organization=TEXT(analyzer=syllable_analyzer(), stored=True),
-        # Normalised codes ("05-CT/TW"), comma-separated; matched exactly.
+        # Accent- and case-insensitive: --org "Bac Kan" finds "Bắc Kạn".
+        organization=TEXT(analyzer=folded_analyzer(), stored=True),
+        # Every body the report names (the organization included).
+        bodies=TEXT(analyzer=folded_analyzer()),
+        # The report's directive codes, normalised ("05-CT/TW"), comma-separated.
         directives=KEYWORD(stored=True, commas=True, scorable=True),
+        # Codes this passage cites, in any written form (bare mentions resolved).
+        cites=KEYWORD(commas=True, scorable=True),
         # Syllables with positions: phrases, recall, highlighting.
         text=TEXT(analyzer=syllable_analyzer(), stored=True, phrase=True),
         # pyvi words, no positions: rewards passages segmented like the query.

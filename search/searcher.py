@@ -9,7 +9,7 @@ from pathlib import Path
 from . import store
 from .analysis import syllable_spans
 from .errors import VnsearchError
-from .query import highlight_patterns, parse
+from .query import Filters, highlight_patterns, parse
 from .schema import SCHEMA_VERSION
 
 
@@ -61,17 +61,30 @@ class Index:
     def documents(self) -> dict[str, dict]:
         return self.meta.get("documents", {})
 
+    @property
+    def known_codes(self) -> set[str]:
+        """Every directive code any indexed report cites."""
+        return {c for d in self.documents.values() for c in d.get("directives", [])}
 
-def find_spans(text: str, patterns: list[tuple[str, ...]]) -> list[list[int]]:
+
+def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = frozenset()) -> list[list[int]]:
     """Offsets of every occurrence of every pattern in ``text``, overlaps merged.
 
     The passage is re-tokenised with the indexing analyser, so a span starts and
-    ends exactly on the characters that produced the matching tokens.
+    ends exactly on the characters that produced the matching tokens. A cited
+    directive is marked in whatever form the passage writes it.
     """
     tokens = syllable_spans(text)
     keys = [k for k, _, _ in tokens]
     spans = []
+    cited = {p[1] for p in patterns if p[0] == "cites" and len(p) == 2}
+    if cited:
+        from .extract import code_mentions
+
+        spans += [[s, e] for code, s, e in code_mentions(text, set(known)) if code in cited]
     for pattern in patterns:
+        if pattern[0] == "cites":
+            continue
         n = len(pattern)
         if not n:
             continue
@@ -88,13 +101,13 @@ def find_spans(text: str, patterns: list[tuple[str, ...]]) -> list[list[int]]:
     return merged
 
 
-def search(index: Index, text: str, limit: int | None = 10) -> list[Hit]:
+def search(index: Index, text: str, limit: int | None = 10, filters: Filters | None = None) -> list[Hit]:
     """The best ``limit`` passages for ``text`` (all of them when ``limit`` is None)."""
-    parsed = parse(text, index.ix.schema)
+    parsed = parse(text, index.ix.schema, filters, index.known_codes)
     patterns = highlight_patterns(parsed.matcher)
     hits: list[Hit] = []
     with index.ix.searcher() as s:
-        results = s.search(parsed.scored, limit=limit)
+        results = s.search(parsed.scored, limit=limit, filter=parsed.filter)
         for rank, r in enumerate(results, start=1):
             f = r.fields()
             date = f.get("date")
@@ -109,7 +122,7 @@ def search(index: Index, text: str, limit: int | None = 10) -> list[Hit]:
                     organization=f.get("organization") or None,
                     directives=[d for d in f.get("directives", "").split(",") if d],
                     text=f["text"],
-                    highlights=find_spans(f["text"], patterns),
+                    highlights=find_spans(f["text"], patterns, set(f.get("directives", "").split(","))),
                 )
             )
     return hits

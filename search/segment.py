@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+from .codes import code_spans
 from .normalize import nfc
 
 
@@ -61,19 +62,6 @@ _SYLLABLE_RE = re.compile(
     + ")",
     re.UNICODE,
 )
-
-# A document code: digits, then groups joined by "/" or "-", at least one group
-# made of Latin capitals/Đ (the document type or issuer). Dates such as
-# 15/5/2016 have no letter group and stay out. Case is left open: codes are
-# written ``CT-TTg`` and ``ct-ttg`` in the wild.
-CODE_RE = re.compile(
-    r"(?<![\w/\-])\d+[A-Za-z]?"
-    r"(?:\s?[/\-]\s?(?:\d+|[A-Za-zĐđ][A-Za-zĐđ0-9]*))*"
-    r"\s?[/\-]\s?[A-Za-zĐđ][A-Za-zĐđ0-9]*"
-    r"(?:\s?[/\-]\s?[A-Za-zĐđ0-9]+)*"
-    r"(?![\w])"
-)
-
 
 @dataclass(frozen=True)
 class _Model:
@@ -227,7 +215,7 @@ def segment(text: str) -> list[Token]:
     ``text`` should be NFC (stored text always is); offsets index into it.
     """
     text = nfc(text) if not text.isascii() else text
-    codes = [(m.start(), m.end()) for m in CODE_RE.finditer(text)]
+    codes = code_spans(text)
     tokens = pyvi_words(text)
     if codes:
         tokens = _merge_codes(text, tokens, codes)

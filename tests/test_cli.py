@@ -110,8 +110,8 @@ def test_docs_lists_every_report(run):
     result = run("docs", "--json")
     docs = [json.loads(x) for x in result.stdout.splitlines()]
     assert [d["doc"][:3] for d in docs] == ["000", "001", "002", "003", "004"]
-    assert all(list(d) == ["doc", "title", "date", "organization", "directives", "passages"]
-               for d in docs)
+    assert all(list(d) == ["doc", "title", "date", "date_precision", "organization", "directives",
+                           "passages"] for d in docs)
     assert all(d["passages"] > 3 for d in docs)
 
 
@@ -141,3 +141,66 @@ def test_every_command_is_documented_in_readme():
     readme = README.read_text(encoding="utf-8")
     for name in cli.commands:
         assert f"vnsearch {name}" in readme, name
+
+
+def _docs_of(result):
+    return sorted({json.loads(x)["doc"][:3] for x in result.stdout.splitlines()})
+
+
+def test_directive_filter_keeps_reports_citing_it(run):
+    # 003 cites it only as "Chỉ thị 05 của Bộ Chính trị"
+    for spelling in ["05-CT/TW", "05-ct/tw", "CT 05", "Chỉ thị 05"]:
+        result = run("search", "công tác", "--directive", spelling, "--json", "--limit", "1000")
+        assert _docs_of(result) == ["000", "002", "003", "004"], spelling
+
+
+def test_directive_filter_for_unknown_code_finds_nothing(run):
+    assert run("search", "công tác", "--directive", "99-CT/TW").exit_code == 1
+    bad = run("search", "công tác", "--directive", "hello")
+    assert bad.exit_code == 2 and "not a directive" in bad.stderr
+
+
+def test_date_filters_use_the_span_a_report_covers(run):
+    after = run("search", '"tuyên giáo"', "--from", "2023-01-01", "--json", "--limit", "1000")
+    assert {json.loads(x)["date"][:4] for x in after.stdout.splitlines()} == {"2023"}
+    # 002 is dated only "2021": it covers the whole year
+    mid = run("search", "công tác", "--from", "2021-06", "--to", "2021-06", "--json", "--limit", "1000")
+    assert _docs_of(mid) == ["002"]
+    in_2020 = run("search", "công tác date:2020", "--json", "--limit", "1000")
+    assert _docs_of(in_2020) == ["000", "003"]
+    assert run("search", "x", "--from", "2023-13").exit_code == 2
+
+
+def test_org_filter_ignores_accents_and_case(run):
+    a = run("search", "công tác", "--org", "Bắc Kạn", "--json", "--limit", "1000")
+    b = run("search", "công tác", "--org", "bac kan", "--json", "--limit", "1000")
+    assert _docs_of(a) == _docs_of(b) == ["001"]
+    c = run("search", 'công tác org:"Đảng ủy Khối các cơ quan Trung ương"', "--json", "--limit", "1000")
+    assert _docs_of(c) == ["000", "004"]
+
+
+def test_directive_in_query_language(run):
+    result = run("search", "công tác directive:05-ct/tw", "--json", "--limit", "1000")
+    assert _docs_of(result) == ["000", "002", "003", "004"]
+
+
+def test_export_takes_the_same_filters(run, tmp_path):
+    target = tmp_path / "x.csv"
+    run("export", "công tác", "-o", str(target), "--org", "Quảng Trị")
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
+    assert rows and {r["doc"][:3] for r in rows} == {"003"}
+
+
+def test_directives_listing(run):
+    records = [json.loads(x) for x in run("directives", "--json").stdout.splitlines()]
+    top = records[0]
+    assert top == {"code": "05-CT/TW", "type": "Chỉ thị", "issuer": "TW", "date": "2016-05-15",
+                   "reports": 4, "passages": top["passages"], "first_report": "2020-07-08",
+                   "last_report": "2023-12-28"}
+    assert top["passages"] >= 8
+    by_code = {r["code"]: r for r in records}
+    assert by_code["519-CT/TU"]["date"] == "2020-04-06"
+    assert by_code["34-KH/ĐUK"]["first_report"] == "2021"
+    assert "290-QĐ/TW" not in by_code  # cited only in 000's list of other articles
+    counts = [(r["reports"], r["passages"]) for r in records]
+    assert counts == sorted(counts, reverse=True)

@@ -69,9 +69,21 @@ def test_unquoted_words_are_all_required(index, passages):
 
 
 def test_directive_code_is_one_term(index, passages):
-    hits = search(index, "05-CT/TW", limit=None)
+    hits = search(index, '"05-CT/TW"', limit=None)  # quoted: the code as written, nothing else
     assert _found(hits) == _containing(passages, r"05-CT/TW\b")
     assert all(h.text[s:e] == "05-CT/TW" for h in hits for s, e in h.highlights)
+
+
+def test_directive_found_in_every_written_form(index, passages):
+    written = _containing(passages, r"05-CT/TW\b")
+    bare = _containing(passages, r"Chỉ thị 05 của Bộ Chính trị")
+    typo = _containing(passages, r"05-CT/W\b")
+    assert bare and typo
+    for q in ["Chỉ thị 05", "05-CT/TW", "05-ct/tw", "chỉ thị số 05"]:
+        hits = search(index, q, limit=None)
+        assert _found(hits) == written | bare | typo, q
+        marked = {h.text[s:e] for h in hits for s, e in h.highlights}
+        assert marked <= {"05-CT/TW", "05-CT/W", "Chỉ thị 05", "Chỉ thị số 05-CT/TW", "Chỉ thị 05-CT/TW"}, q
 
 
 def test_boolean_syntax(index):
