@@ -11,7 +11,8 @@ from typing import Callable, Iterable
 from . import store
 from .errors import VnsearchError
 from .extract import Document, parse_document
-from .schema import SCHEMA_VERSION, build_schema
+from .normalize import fold
+from .schema import SCHEMA_VERSION, VARIANTS, build_schema
 
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
 
@@ -64,6 +65,7 @@ def _passage_fields(document: Document) -> Iterable[dict]:
             directives=",".join(document.directives),
             cites=",".join(cited),
             text=text,
+            fold=text,
             words=text,
             date_precision=document.date_precision,
         )
@@ -92,6 +94,25 @@ def document_record(document: Document) -> dict:
         },
         "passages": len(document.passages),
     }
+
+
+def spelling_variants(ix) -> dict[str, str]:
+    """For every syllable written with diacritics: folded form -> its most frequent spelling.
+
+    Lets an accentless query rank the usual spelling (``tuyen`` -> ``tuyên``)
+    above rarer ones that fold the same way (``tuyến``).
+    """
+    best: dict[str, tuple[int, str]] = {}
+    with ix.reader() as reader:
+        for term, info in reader.iter_field("text"):
+            key = term.decode("utf-8") if isinstance(term, bytes) else term
+            folded = fold(key)
+            if folded == key:
+                continue
+            df = info.doc_frequency()
+            if folded not in best or df > best[folded][0]:
+                best[folded] = (df, key)
+    return {k: v for k, (_, v) in sorted(best.items())}
 
 
 def build_index(
@@ -135,6 +156,7 @@ def build_index(
             writer.cancel()
             raise
         writer.commit()
+        store.write_json_atomic(gen / VARIANTS, spelling_variants(ix))
         store.write_json_atomic(
             gen / store.META,
             {

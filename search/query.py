@@ -1,12 +1,17 @@
 """User text -> Whoosh query.
 
 Whoosh's parser handles the syntax ("phrases", AND/OR/NOT, parentheses,
-field:value) and analyses each word with the field's analyser. Default search
-is on syllables (``text``), so a Vietnamese multi-syllable word typed without
-quotes becomes its syllables AND-ed, and a quoted phrase becomes a syllable
-phrase that matches however pyvi segmented the passage. On top, the query's
-own pyvi words are added as optional terms on ``words``: they never decide
-whether a passage matches, only how high it ranks.
+field:value) and analyses each word with the field's analyser. The default
+field is the syllable field ``text``, or ``fold`` (diacritics stripped) when the
+query has no diacritic at all, so ``tuyen giao`` finds ``tuyên giáo``. A quoted
+phrase becomes a syllable phrase that matches however pyvi segmented the
+passage.
+
+What matches (``matcher``) and how it ranks (``scored``) are kept apart. The
+ranking adds optional evidence that never decides whether a passage matches:
+the query's pyvi words (``words``), adjacent query syllables as two-syllable
+phrases (proximity), the report title, and for accentless queries the
+spelling with diacritics the index uses most (exact-diacritic matches first).
 """
 
 from __future__ import annotations
@@ -23,7 +28,13 @@ from .errors import VnsearchError
 from .normalize import clean_text
 
 MAX_QUERY_CHARS = 2000
-WORD_BOOST = 0.5  # weight of the pyvi-word bonus relative to the syllable match
+
+# Ranking weights, tuned on ALQAC 2022 (scripts/eval_alqac.py) on a tuning half
+# and checked on the held-out half.
+WORD_BOOST = 0.5  # pyvi words of the query found as words in the passage
+PAIR_BOOST = 0.5  # adjacent query syllables adjacent in the passage
+TITLE_BOOST = 0.3  # query syllables in the report/article title
+EXACT_BOOST = 1.0  # accentless query: the usual diacritic spelling of its words
 
 _SYNTAX_CHARS = re.compile(r"[\"'()\[\]{}:^*?~+\-!\\/]")
 _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
@@ -51,8 +62,11 @@ class Filters:
 class ParsedQuery:
     text: str  # the cleaned user text
     matcher: wq.Query  # decides which passages match
-    scored: wq.Query  # matcher plus the optional word bonus; what the searcher runs
+    scored: wq.Query  # matcher plus optional ranking evidence; what the searcher runs
     filter: wq.Query | None  # dates, organization, directive
+    field: str  # "text", or "fold" for a query typed without diacritics
+    clauses: list[wq.Query]  # top-level alternatives of a ranked (any-term) query
+    content: list[tuple[str, ...]]  # the query's content words as syllable keys (coordination)
 
 
 def parse_date(value: str, end: bool) -> dt.datetime:
@@ -107,8 +121,9 @@ def _filter_query(filters: Filters, schema, known: set[str]) -> wq.Query | None:
     return wq.And(parts) if parts else None
 
 
-def _parser(schema) -> qparser.QueryParser:
-    parser = qparser.QueryParser("text", schema, group=qparser.AndGroup)
+def _parser(schema, fieldname: str, require_all: bool) -> qparser.QueryParser:
+    group = qparser.AndGroup if require_all else qparser.OrGroup
+    parser = qparser.QueryParser(fieldname, schema, group=group)
     parser.add_plugin(qparser.FieldAliasPlugin(FIELD_ALIASES))
     # Single quotes are apostrophes in pasted text, '?' and '*' are punctuation
     # in questions, not wildcards; '*:*' is never meant.
@@ -118,11 +133,10 @@ def _parser(schema) -> qparser.QueryParser:
     return parser
 
 
-def _plain_parser(schema) -> qparser.QueryParser:
+def _plain_parser(schema, fieldname: str, require_all: bool) -> qparser.QueryParser:
     """A parser that knows no syntax at all: every word is a word."""
-    return qparser.QueryParser(
-        "text", schema, plugins=[qparser.WhitespacePlugin()], group=qparser.AndGroup
-    )
+    group = qparser.AndGroup if require_all else qparser.OrGroup
+    return qparser.QueryParser(fieldname, schema, plugins=[qparser.WhitespacePlugin()], group=group)
 
 
 def _nodes(q: wq.Query):
@@ -200,12 +214,23 @@ def _resolve_fields(q: wq.Query, known: set[str]) -> wq.Query:
     return q.accept(fix)
 
 
-def parse(text: str, schema, filters: Filters | None = None, known: set[str] | None = None) -> ParsedQuery:
+def parse(
+    text: str,
+    schema,
+    filters: Filters | None = None,
+    known: set[str] | None = None,
+    require_all: bool = False,
+    variants: dict[str, str] | None = None,
+) -> ParsedQuery:
     """Parse user text; text that is not valid syntax is searched as plain words.
 
-    ``known`` is the set of directive codes in the index, used to understand
-    a directive however the user writes it.
+    ``known``: the directive codes in the index (to understand a directive
+    however it is written). ``require_all``: every word must match (else words
+    are ranked: passages with all of them first). ``variants``: folded syllable
+    -> its most used spelling in the index, for ranking accentless queries.
     """
+    from .normalize import has_diacritics
+
     known = known or set()
     filters = filters or Filters()
     text = clean_text(text).strip()
@@ -218,17 +243,56 @@ def parse(text: str, schema, filters: Filters | None = None, known: set[str] | N
             raise VnsearchError("a date: term filters a search; add words to search for")
         raise VnsearchError("empty query")
     filter_query = _filter_query(filters, schema, known)
+    plain = _plain_words(text)
+    fieldname = "text" if has_diacritics(plain) or not any(c.isalpha() for c in plain) else "fold"
     try:
-        matcher = _parser(schema).parse(_directive_alternatives(_tidy_operators(text), known))
+        prepared = _directive_alternatives(_tidy_operators(text), known)
+        matcher = _parser(schema, fieldname, require_all).parse(prepared)
         matcher = _resolve_fields(matcher, known)
     except Exception:  # Whoosh's parser raises on some malformed input
         matcher = wq.NullQuery
     if _has_errors(matcher):
-        plain = _plain_words(text)
-        matcher = _plain_parser(schema).parse(plain) if plain else wq.NullQuery
+        matcher = _plain_parser(schema, fieldname, require_all).parse(plain) if plain else wq.NullQuery
     if matcher is wq.NullQuery and not _resolves_nothing(text):
         raise VnsearchError(f"nothing to search for in {text!r}")
-    return ParsedQuery(text, matcher, _with_word_bonus(matcher, text, schema), filter_query)
+    matcher = _require_fields(_exclusions(matcher))
+    clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
+    scored = _with_evidence(matcher, plain, schema, fieldname, variants or {})
+    content = _content_words(plain, schema)
+    return ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content)
+
+
+def _fields_of(q: wq.Query) -> set[str]:
+    return {leaf.fieldname for leaf in _nodes(q) if leaf.is_leaf() and getattr(leaf, "fieldname", None)}
+
+
+def _exclusions(q: wq.Query) -> wq.Query:
+    """``a b NOT c`` in a ranked query means (a or b) and not c, never "or anything without c"."""
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Or):
+            nots = [c for c in node.children() if isinstance(c, wq.Not)]
+            keep = [c for c in node.children() if not isinstance(c, wq.Not)]
+            if nots and keep:
+                positive = keep[0] if len(keep) == 1 else wq.Or(keep)
+                negative = [n.query for n in nots]
+                return wq.AndNot(positive, negative[0] if len(negative) == 1 else wq.Or(negative))
+        return node
+
+    return q.accept(fix)
+
+
+def _require_fields(q: wq.Query) -> wq.Query:
+    """In a ranked query, ``org:X`` or ``title:Y`` restricts; it is not one more optional word."""
+    if not isinstance(q, wq.Or):
+        return q
+    required = [c for c in q.children() if _fields_of(c) and not _fields_of(c) & {"text", "fold", "cites"}]
+    if not required:
+        return q
+    optional = [c for c in q.children() if c not in required]
+    if not optional:
+        return wq.And(required)
+    return wq.And(required + [optional[0] if len(optional) == 1 else wq.Or(optional)])
 
 
 def _resolves_nothing(text: str) -> bool:
@@ -236,20 +300,48 @@ def _resolves_nothing(text: str) -> bool:
     return bool(re.search(r"\b(?:directive|directives|cites):", text))
 
 
-def _with_word_bonus(matcher: wq.Query, text: str, schema) -> wq.Query:
-    words = {
-        t.text
-        for t in schema["words"].analyzer(_plain_words(text))
-    }
-    if not words:
+# Words that carry the question, not its subject: not counted when ranking
+# "passages with every word first" (they still match and score).
+STOPWORDS = frozenset("""
+    có không là gì nào thì mà và của các những được bị cho với trong khi nếu này đó ai
+    bao_nhiêu như_thế_nào thế_nào hay hoặc phải để đã sẽ đang theo về tại từ một
+    trường_hợp nào_đó người ra sao vậy ạ nhé
+""".split())
+
+
+def _content_words(plain: str, schema) -> list[tuple[str, ...]]:
+    """The query's pyvi words minus question words, each as its syllable keys."""
+    words = []
+    for t in schema["words"].analyzer(plain):
+        if t.text not in STOPWORDS and t.text not in words:
+            words.append(t.text)
+    return [tuple(w.split("_")) for w in words]
+
+
+def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
+                   variants: dict[str, str]) -> wq.Query:
+    """``matcher`` plus optional ranking evidence (see the module docstring)."""
+    keys = [t.text for t in schema[fieldname].analyzer(plain)]
+    extra: list[wq.Query] = []
+    words = sorted({t.text for t in schema["words"].analyzer(plain)})
+    if fieldname == "fold" and variants:
+        # accentless query: favour the spelling the index uses most for each word
+        restored = [variants.get(k, k) for k in keys]
+        extra += [wq.Term("text", k, boost=EXACT_BOOST) for k in sorted(set(restored))]
+        words = sorted({"_".join(variants.get(s, s) for s in w.split("_")) for w in words})
+    extra += [wq.Term("words", w, boost=WORD_BOOST) for w in words]
+    pairs = sorted({(a, b) for a, b in zip(keys, keys[1:])})
+    extra += [wq.Phrase(fieldname, list(p), boost=PAIR_BOOST) for p in pairs]
+    title_keys = [variants.get(k, k) for k in keys] if fieldname == "fold" else keys
+    extra += [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(title_keys))]
+    if not extra:
         return matcher
-    bonus = wq.Or([wq.Term("words", w, boost=WORD_BOOST) for w in sorted(words)])
-    return wq.AndMaybe(matcher, bonus)
+    return wq.AndMaybe(matcher, wq.Or(extra))
 
 
 def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
-    """What to mark in a passage: syllable-key sequences of each positive term or
-    phrase on ``text``, and ``("cites", CODE)`` for each directive asked for."""
+    """What to mark in a passage: ``(field, key, key...)`` for each positive term or
+    phrase on ``text`` or ``fold``, and ``("cites", CODE)`` for each directive asked for."""
     out: list[tuple[str, ...]] = []
 
     def walk(node: wq.Query) -> None:
@@ -258,12 +350,10 @@ def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
         if isinstance(node, wq.AndNot):
             walk(node.a)
             return
-        if isinstance(node, wq.Term) and node.fieldname == "text":
-            out.append((node.text,))
-        elif isinstance(node, wq.Term) and node.fieldname == "cites":
-            out.append(("cites", node.text))  # marked wherever the passage cites it
-        elif isinstance(node, wq.Phrase) and node.fieldname == "text":
-            out.append(tuple(node.words))
+        if isinstance(node, wq.Term) and node.fieldname in ("text", "fold", "cites"):
+            out.append((node.fieldname, node.text))
+        elif isinstance(node, wq.Phrase) and node.fieldname in ("text", "fold"):
+            out.append((node.fieldname, *node.words))
         elif node.is_leaf():
             return
         else:

@@ -13,7 +13,8 @@ from .analysis import folded_analyzer, syllable_analyzer, word_analyzer
 
 # Bump whenever fields, analysers or their keys change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+VARIANTS = "variants.json"  # folded syllable -> most used spelling, written by the indexer
 
 
 def build_schema() -> Schema:
@@ -36,6 +37,8 @@ def build_schema() -> Schema:
         cites=KEYWORD(commas=True, scorable=True),
         # Syllables with positions: phrases, recall, highlighting.
         text=TEXT(analyzer=syllable_analyzer(), stored=True, phrase=True),
+        # The same syllables without diacritics, for queries typed without them.
+        fold=TEXT(analyzer=folded_analyzer(), phrase=True),
         # pyvi words, no positions: rewards passages segmented like the query.
         words=TEXT(analyzer=word_analyzer(), phrase=False),
     )

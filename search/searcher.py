@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import store
 from .analysis import syllable_spans
+from .normalize import fold
 from .errors import VnsearchError
-from .query import Filters, highlight_patterns, parse
-from .schema import SCHEMA_VERSION
+from whoosh import query as wq
+
+from .query import Filters, ParsedQuery, highlight_patterns, parse
+from .schema import SCHEMA_VERSION, VARIANTS
 
 
 @dataclass
@@ -41,6 +45,8 @@ class Index:
             raise VnsearchError(
                 f"no index at {index_dir}; build one with `vnsearch index SOURCE --index-dir {index_dir}`"
             )
+        self.gen = gen
+        self._variants: dict[str, str] | None = None
         self.meta = store.read_meta(gen)
         version = self.meta.get("schema_version")
         if version != SCHEMA_VERSION:
@@ -62,6 +68,16 @@ class Index:
         return self.meta.get("documents", {})
 
     @property
+    def variants(self) -> dict[str, str]:
+        """Folded syllable -> the spelling with diacritics the index uses most."""
+        if self._variants is None:
+            try:
+                self._variants = json.loads((self.gen / VARIANTS).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self._variants = {}
+        return self._variants
+
+    @property
     def known_codes(self) -> set[str]:
         """Every directive code any indexed report cites."""
         return {c for d in self.documents.values() for c in d.get("directives", [])}
@@ -75,16 +91,20 @@ def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = fro
     directive is marked in whatever form the passage writes it.
     """
     tokens = syllable_spans(text)
-    keys = [k for k, _, _ in tokens]
+    keyed = {"text": [k for k, _, _ in tokens]}
     spans = []
-    cited = {p[1] for p in patterns if p[0] == "cites" and len(p) == 2}
+    cited = {p[1] for p in patterns if p[0] == "cites"}
     if cited:
         from .extract import code_mentions
 
         spans += [[s, e] for code, s, e in code_mentions(text, set(known)) if code in cited]
-    for pattern in patterns:
-        if pattern[0] == "cites":
+    for field, *pattern in patterns:
+        if field == "cites":
             continue
+        if field not in keyed:
+            keyed[field] = [fold(k) for k in keyed["text"]]
+        keys = keyed[field]
+        pattern = tuple(pattern)
         n = len(pattern)
         if not n:
             continue
@@ -101,14 +121,58 @@ def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = fro
     return merged
 
 
-def search(index: Index, text: str, limit: int | None = 10, filters: Filters | None = None) -> list[Hit]:
+def _word_query(field: str, syllables: tuple[str, ...]) -> wq.Query:
+    keys = [fold(k) for k in syllables] if field == "fold" else list(syllables)
+    return wq.Term(field, keys[0]) if len(keys) == 1 else wq.And([wq.Term(field, k) for k in keys])
+
+
+def _has_word(keys: set[str], syllables: tuple[str, ...], field: str) -> bool:
+    return all((fold(k) if field == "fold" else k) in keys for k in syllables)
+
+
+def _ranked(s, parsed: ParsedQuery, limit: int | None):
+    """Whoosh hits in our order: for a ranked (any-word) query, passages with
+    every content word first, then by how many they have, then by score.
+
+    The every-word group is exact (its own query); ordering the rest by word
+    count looks at the best ``limit`` + (every-word hits) passages by score.
+    """
+    if len(parsed.clauses) < 2 or len(parsed.content) < 2:
+        return list(s.search(parsed.scored, limit=limit, filter=parsed.filter))
+    every = wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in parsed.content])
+    first = list(s.search(wq.AndMaybe(every, parsed.scored), limit=limit, filter=parsed.filter))
+    if limit is not None and len(first) >= limit:
+        return first
+    seen = {r.docnum for r in first}
+    more = s.search(parsed.scored, limit=None if limit is None else limit + len(first),
+                    filter=parsed.filter)
+    rest = []
+    for r in more:
+        if r.docnum in seen:
+            continue
+        keys = {k for k, _, _ in syllable_spans(r["text"])}
+        if parsed.field == "fold":
+            keys = {fold(k) for k in keys}
+        count = sum(_has_word(keys, w, parsed.field) for w in parsed.content)
+        rest.append((-count, -r.score, r.docnum, r))
+    rest.sort(key=lambda x: x[:3])
+    ranked = first + [x[3] for x in rest]
+    return ranked if limit is None else ranked[:limit]
+
+
+def search(
+    index: Index,
+    text: str,
+    limit: int | None = 10,
+    filters: Filters | None = None,
+    require_all: bool = False,
+) -> list[Hit]:
     """The best ``limit`` passages for ``text`` (all of them when ``limit`` is None)."""
-    parsed = parse(text, index.ix.schema, filters, index.known_codes)
+    parsed = parse(text, index.ix.schema, filters, index.known_codes, require_all, index.variants)
     patterns = highlight_patterns(parsed.matcher)
     hits: list[Hit] = []
     with index.ix.searcher() as s:
-        results = s.search(parsed.scored, limit=limit, filter=parsed.filter)
-        for rank, r in enumerate(results, start=1):
+        for rank, r in enumerate(_ranked(s, parsed, limit), start=1):
             f = r.fields()
             date = f.get("date")
             hits.append(

@@ -62,10 +62,24 @@ def test_phrase_found_however_pyvi_segmented_it(index, passages):
     assert _found(search(index, '"đảng ủy khối"', limit=None)) == expected
 
 
-def test_unquoted_words_are_all_required(index, passages):
+def _has_all(text, words):
+    return all(re.search(w, text, re.I) for w in words)
+
+
+def test_with_require_all_every_word_must_match(index, passages):
+    hits = search(index, "tuyên giáo Quảng Trị", limit=None, require_all=True)
+    assert _found(hits) == {(d, n) for d, n, t in passages if _has_all(t, ["tuyên", "giáo", "quảng", "trị"])}
+
+
+def test_ranked_words_every_word_first_then_most_words(index, passages):
+    words = ["tuyên", "giáo", "quảng", "trị"]
     hits = search(index, "tuyên giáo Quảng Trị", limit=None)
-    assert hits and all(re.search("quảng trị", h.text, re.I) and re.search("tuyên giáo", h.text, re.I)
-                        for h in hits)
+    assert len(hits) > len([h for h in hits if _has_all(h.text, words)]) > 0
+    counts = [sum(bool(re.search(w, h.text, re.I)) for w in words) for h in hits]
+    full = counts.index(min(counts))  # once a passage lacks a word, none after has all
+    assert all(c == 4 for c in counts[: counts.index(next(c for c in counts if c < 4))])
+    assert 4 not in counts[counts.index(next(c for c in counts if c < 4)):]
+    assert full > 0
 
 
 def test_directive_code_is_one_term(index, passages):
