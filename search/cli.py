@@ -167,68 +167,140 @@ def index(sources, index_dir, rebuild):
     )
 
 
+def batch_option(fn):
+    return click.option(
+        "--batch", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
+        help="Run one query per line of FILE ('-' for stdin); each hit carries its query.",
+    )(fn)
+
+
+def all_option(fn):
+    return click.option("--all", "require_all", is_flag=True,
+                        help="Every word must match (default: ranked, passages with every word first).")(fn)
+
+
+def _queries(query: str | None, batch) -> list[str]:
+    if batch is not None:
+        if query:
+            raise click.UsageError("give either QUERY or --batch, not both")
+        return [line.rstrip("\r\n") for line in batch if line.strip()]
+    if query is None:
+        raise click.UsageError("missing QUERY (or --batch FILE)")
+    return [query]
+
+
+class _QueryRun:
+    """Runs each query once; a failing line of a batch is reported and skipped (``failed``)."""
+
+    def __init__(self, index, queries, limit, filters, require_all, suggest: bool):
+        self.index, self.queries, self.limit = index, queries, limit
+        self.filters, self.require_all, self.suggest = filters, require_all, suggest
+        self.failed = False
+
+    def __iter__(self):
+        from dataclasses import replace
+
+        from .searcher import did_you_mean, search as run
+
+        for number, q in enumerate(self.queries, start=1):
+            try:
+                hits = run(self.index, q, limit=self.limit, filters=replace(self.filters, dates=[]),
+                           require_all=self.require_all)
+            except VnsearchError as exc:
+                if len(self.queries) == 1:
+                    raise
+                click.echo(f"vnsearch: line {number}: {exc}", err=True)
+                self.failed = True
+                continue
+            if self.suggest and (better := did_you_mean(self.index, q, found=bool(hits))):
+                click.echo(f"vnsearch: did you mean: {better}", err=True)
+            yield q, hits
+
+
 @cli.command()
-@click.argument("query")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Number of passages to show.")
+@click.argument("query", required=False)
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=100_000), default=10, show_default=True,
+              help="Number of passages to show (per query).")
+@all_option
+@batch_option
 @filter_options
 @output_options
 @index_dir_option
 @click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
               show_default=True, help="Colour hits (auto: on a terminal unless NO_COLOR is set).")
 @handle_errors
-def search(query, limit, date_from, date_to, org, directive, as_json, index_dir, color):
+def search(query, limit, require_all, batch, date_from, date_to, org, directive, as_json, index_dir,
+           color):
     """Ranked passages matching QUERY, hits highlighted.
 
-    QUERY syntax: words (all required), "exact phrases", AND / OR / NOT,
-    parentheses, field:value (title, org, body, directive, doc, date).
+    QUERY syntax: words (ranked: passages with every word first), "exact
+    phrases", AND / OR / NOT, parentheses, field:value (title, org, body,
+    directive, doc, date). Typed without diacritics, words match with any.
     """
     from . import output
-    from .searcher import search as run
 
+    queries = _queries(query, batch)
     filters = _filters(date_from, date_to, org, directive)
-    hits = run(_open_index(index_dir), query, limit=limit, filters=filters)
-    if as_json:
-        output.write_jsonl((h.to_dict() for h in hits), sys.stdout)
-    else:
-        output.write_text(hits, sys.stdout, color=_color(color))
-    sys.exit(0 if hits else 1)
+    index = _open_index(index_dir)
+    runs = _QueryRun(index, queries, limit, filters, require_all, suggest=not as_json)
+    any_hits = False
+    for q, hits in runs:
+        any_hits = any_hits or bool(hits)
+        if as_json:
+            records = (h.to_dict() for h in hits)
+            if batch is not None:
+                records = ({"query": q, **r} for r in records)
+            output.write_jsonl(records, sys.stdout)
+        else:
+            if batch is not None:
+                click.echo(f"# {q}")
+            output.write_text(hits, sys.stdout, color=_color(color))
+            if batch is not None:
+                click.echo()
+    sys.exit(2 if runs.failed else 0 if any_hits else 1)
 
 
 @cli.command()
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="CSV file to write ('-' for standard output).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
-              help="At most this many hits [default: all].")
+              help="At most this many hits per query [default: all].")
+@all_option
+@batch_option
 @filter_options
 @index_dir_option
 @handle_errors
-def export(query, path, limit, date_from, date_to, org, directive, index_dir):
+def export(query, path, limit, require_all, batch, date_from, date_to, org, directive, index_dir):
     """Write every hit for QUERY to a CSV file (UTF-8 with BOM, for Excel).
 
-    Cells that a spreadsheet would run as a formula (starting with = + - @) are
-    prefixed with an apostrophe.
+    Cells that a spreadsheet would run as a formula (starting with = + - @)
+    are prefixed with an apostrophe. With --batch, a first column says which
+    query each row answers.
     """
     from . import output
-    from .searcher import search as run
 
+    queries = _queries(query, batch)
     filters = _filters(date_from, date_to, org, directive)
-    hits = run(_open_index(index_dir), query, limit=limit, filters=filters)
+    index = _open_index(index_dir)
+    runs = _QueryRun(index, queries, limit, filters, require_all, suggest=False)
+    results = list(runs)
+    with_query = batch is not None
+    total = sum(len(h) for _, h in results)
     if str(path) == "-":
         sys.stdout.write("\ufeff")
-        output.write_csv(hits, sys.stdout)
+        output.write_csv(results, sys.stdout, with_query=with_query)
     else:
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-                output.write_csv(hits, fh)
+                output.write_csv(results, fh, with_query=with_query)
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise VnsearchError(f"cannot write {path}: {exc.strerror}") from None
-        click.echo(f"wrote {len(hits)} hits to {path}", err=True)
-    sys.exit(0 if hits else 1)
+        click.echo(f"wrote {total} hits to {path}", err=True)
+    sys.exit(2 if runs.failed else 0 if total else 1)
 
 
 @cli.command()

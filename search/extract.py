@@ -173,8 +173,14 @@ def split_passages(lines: list[str]) -> list[str]:
 _MOTTO = {fold(s) for s in ["Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc"]}
 
 
-def extract_title(lines: list[str]) -> str:
-    """The first line that reads like a headline (not a stamp, category or motto)."""
+def extract_title(lines: list[str], heading: str | None = None) -> str:
+    """The first line that reads like a headline (not a stamp, category or motto).
+
+    ``heading``: a short first line set off by a blank line (an article title such
+    as "Phạm vi điều chỉnh"), taken as the title even under five words.
+    """
+    if heading and not _DATE_ONLY.match(heading) and fold(heading) not in _MOTTO:
+        return heading
     for ln in lines[:8]:
         words = ln.split()
         if len(words) < 5 or fold(ln) in _MOTTO or _DATE_ONLY.match(ln):
@@ -421,12 +427,23 @@ def extract_organization(lines: list[str], title: str) -> tuple[str | None, list
 
 # ------------------------------------------------------------------- entry
 
+def _heading(text: str) -> str | None:
+    """The first line if it stands alone (blank line after it), is short and is no sentence."""
+    m = re.match(r"\s*([^\n]+)\n[ \t]*\n", text)
+    if not m:
+        return None
+    line = m.group(1).strip()
+    if 2 <= len(line.split()) <= 15 and not line.endswith((".", ";", ",")):
+        return line
+    return None
+
+
 def parse_document(path: str, raw_text: str) -> Document:
     """Everything the index needs to know about one report."""
     text = clean_text(raw_text)
     all_lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     body = article_lines(text)
-    title = extract_title(all_lines)
+    title = extract_title(all_lines, _heading(text))
     date, precision = extract_date(all_lines[:8] + body[:5], title)
     passages = split_passages(body)
     if title and title not in body:

@@ -119,12 +119,15 @@ def csv_row(hit: Hit, safe: bool = True) -> list:
     return row
 
 
-def write_csv(hits: Iterable[Hit], fh: IO[str], safe: bool = True) -> int:
-    """Write a header and one row per hit to ``fh`` (opened with newline='')."""
+def write_csv(results: Iterable[tuple[str, list[Hit]]], fh: IO[str], safe: bool = True,
+              with_query: bool = False) -> int:
+    """Write a header and one row per hit of each (query, hits) to ``fh`` (opened with newline='')."""
     writer = csv.writer(fh)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow((["query"] if with_query else []) + CSV_COLUMNS)
     n = 0
-    for hit in hits:
-        writer.writerow(csv_row(hit, safe))
-        n += 1
+    for query, hits in results:
+        for hit in hits:
+            row = csv_row(hit, safe)
+            writer.writerow(([neutralize(query) if safe else query] if with_query else []) + row)
+            n += 1
     return n

@@ -190,3 +190,14 @@ def search(
                 )
             )
     return hits
+
+
+def did_you_mean(index: Index, text: str, found: bool) -> str | None:
+    """A respelling of ``text`` from the index vocabulary, or None (see ``suggest``)."""
+    from .normalize import has_diacritics
+    from .query import _plain_words
+    from .suggest import suggest
+
+    plain = _plain_words(text)
+    with index.ix.reader() as reader:
+        return suggest(reader, plain, accentless=not has_diacritics(plain), found=found)

@@ -239,3 +239,10 @@ def _merge_codes(text: str, tokens: list[Token], codes: list[tuple[int, int]]) -
             continue
         out.append(tok)
     return out
+
+
+@lru_cache(maxsize=1)
+def known_syllables() -> frozenset[str]:
+    """Every syllable of pyvi's word list, lower case: what counts as a real Vietnamese syllable."""
+    text = (_pyvi_dir() / "models" / "words.txt").read_text(encoding="utf-8")
+    return frozenset(nfc(text.lower()).split())
