@@ -64,7 +64,7 @@ def vnsearch_rankings(folder: Path, index: Path, questions: list[dict]) -> tuple
     t1 = time.perf_counter()
     batch = index.parent / "questions.txt"
     batch.write_text("".join(" ".join(q["text"].split()) + "\n" for q in questions), encoding="utf-8")
-    found = cli("search", "--batch", str(batch), "--json", "--limit", "200", "--index-dir", str(index))
+    found = cli("search", "--batch", str(batch), "--json", "--limit", "50", "--index-dir", str(index))
     if found.returncode not in (0, 1):
         sys.exit(f"search failed: {found.stderr.strip()}")
     t2 = time.perf_counter()

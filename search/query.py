@@ -25,7 +25,7 @@ from whoosh import query as wq
 
 from . import codes
 from .errors import VnsearchError
-from .normalize import clean_text
+from .normalize import clean_text, fold
 
 MAX_QUERY_CHARS = 2000
 
@@ -256,8 +256,10 @@ def parse(
     if matcher is wq.NullQuery and not _resolves_nothing(text):
         raise VnsearchError(f"nothing to search for in {text!r}")
     matcher = _require_fields(_exclusions(matcher))
+    if not require_all:
+        matcher = _without_question_words(matcher)
     clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
-    scored = _with_evidence(matcher, plain, schema, fieldname, variants or {})
+    scored = _with_evidence(matcher, plain, schema, fieldname, variants or {}, ranked=not require_all)
     content = _content_words(plain, schema)
     return ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content)
 
@@ -309,6 +311,25 @@ STOPWORDS = frozenset("""
 """.split())
 
 
+_STOP_SYLLABLES = frozenset(s for w in STOPWORDS for s in w.split("_"))
+
+
+def _without_question_words(q: wq.Query) -> wq.Query:
+    """Drop question-word syllables ("có", "không", "bao") from a ranked query's top-level
+    alternatives when content words remain: they match nearly every passage, add
+    almost nothing to BM25 and make Whoosh walk every posting."""
+    if not isinstance(q, wq.Or):
+        return q
+    keep = [c for c in q.children()
+            if not (isinstance(c, wq.Term) and fold(c.text) in _FOLDED_STOP)]
+    if not keep or len(keep) == len(list(q.children())):
+        return q
+    return keep[0] if len(keep) == 1 else wq.Or(keep)
+
+
+_FOLDED_STOP = frozenset(fold(s) for s in _STOP_SYLLABLES)
+
+
 def _content_words(plain: str, schema) -> list[tuple[str, ...]]:
     """The query's pyvi words minus question words, each as its syllable keys."""
     words = []
@@ -319,8 +340,15 @@ def _content_words(plain: str, schema) -> list[tuple[str, ...]]:
 
 
 def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
-                   variants: dict[str, str]) -> wq.Query:
-    """``matcher`` plus optional ranking evidence (see the module docstring)."""
+                   variants: dict[str, str], ranked: bool) -> wq.Query:
+    """``matcher`` plus optional ranking evidence (see the module docstring).
+
+    For a ranked any-word query the evidence joins the top-level OR: word and
+    spelling terms only occur where the syllables do, so they add no matches, and one
+    flat OR is several times faster in Whoosh than AndMaybe over an OR.
+    Title terms would add every passage of a report whose title matches, so
+    they only rank queries that require all their words.
+    """
     keys = [t.text for t in schema[fieldname].analyzer(plain)]
     extra: list[wq.Query] = []
     words = sorted({t.text for t in schema["words"].analyzer(plain)})
@@ -330,12 +358,13 @@ def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
         extra += [wq.Term("text", k, boost=EXACT_BOOST) for k in sorted(set(restored))]
         words = sorted({"_".join(variants.get(s, s) for s in w.split("_")) for w in words})
     extra += [wq.Term("words", w, boost=WORD_BOOST) for w in words]
-    pairs = sorted({(a, b) for a, b in zip(keys, keys[1:])})
-    extra += [wq.Phrase(fieldname, list(p), boost=PAIR_BOOST) for p in pairs]
     title_keys = [variants.get(k, k) for k in keys] if fieldname == "fold" else keys
     extra += [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(title_keys))]
     if not extra:
         return matcher
+    if ranked and isinstance(matcher, wq.Or):
+        # title terms would let every passage of a matching report match: left out here
+        return wq.Or(list(matcher.children()) + [q for q in extra if q.field() != "title"])
     return wq.AndMaybe(matcher, wq.Or(extra))
 
 
