@@ -343,7 +343,7 @@ def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
                    variants: dict[str, str], ranked: bool) -> wq.Query:
     """``matcher`` plus optional ranking evidence (see the module docstring).
 
-    For a ranked any-word query the evidence joins the top-level OR: word and
+    For a ranked query of plain words the evidence joins the top-level OR: word and
     spelling terms only occur where the syllables do, so they add no matches, and one
     flat OR is several times faster in Whoosh than AndMaybe over an OR.
     Title terms would add every passage of a report whose title matches, so
@@ -362,8 +362,11 @@ def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
     extra += [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(title_keys))]
     if not extra:
         return matcher
-    if ranked and isinstance(matcher, wq.Or):
-        # title terms would let every passage of a matching report match: left out here
+    if ranked and isinstance(matcher, wq.Or) and all(
+        isinstance(c, wq.Term) and c.fieldname == fieldname for c in matcher.children()
+    ):
+        # a bag of syllables: each word/spelling term implies some of them.
+        # Title terms would let every passage of a matching report match: left out.
         return wq.Or(list(matcher.children()) + [q for q in extra if q.field() != "title"])
     return wq.AndMaybe(matcher, wq.Or(extra))
 
