@@ -1,0 +1,122 @@
+"""Vietnamese-aware matching: accentless queries, ranked words, batch, did-you-mean."""
+
+import json
+
+import pytest
+
+from search.indexer import build_index
+from search.searcher import Index, search
+
+
+def _found(hits):
+    return {(h.doc, h.passage) for h in hits}
+
+
+@pytest.fixture(scope="module")
+def index(seed_index):
+    return Index(seed_index)
+
+
+@pytest.mark.parametrize("folded, accented", [
+    ('"dang uy khoi"', '"Đảng ủy Khối"'), ('"tuyen giao"', '"tuyên giáo"'), ('"chuyen hoa"', '"chuyển hóa"'),
+])
+def test_accentless_query_finds_what_the_accented_one_finds(index, folded, accented):
+    a = search(index, folded, limit=None)
+    b = search(index, accented, limit=None)
+    assert a and _found(a) == _found(b)
+
+
+def test_accentless_highlights_stay_on_the_original_words(index):
+    for h in search(index, '"tuyen giao"', limit=None):
+        assert {h.text[s:e].lower() for s, e in h.highlights} == {"tuyên giáo"}
+
+
+@pytest.fixture(scope="module")
+def variants_index(tmp_path_factory):
+    """Three passages spell it tuyên giáo, one tuyến giao, one has no marks at all."""
+    src = tmp_path_factory.mktemp("variants-src")
+    texts = {
+        "a.txt": "Báo cáo thứ nhất\n\nBan tuyên giáo họp bàn công tác tuyên giáo.",
+        "b.txt": "Báo cáo thứ hai\n\nCông tác tuyên giáo năm nay.",
+        "c.txt": "Báo cáo thứ ba\n\nHệ thống tuyên giáo cơ sở.",
+        "d.txt": "Báo cáo thứ tư\n\nTuyến giao thông mới mở, tuyến giao hàng nhanh hơn.",
+        "e.txt": "Bao cao thu nam\n\nnoi dung tuyen giao go khong dau",
+    }
+    for name, text in texts.items():
+        (src / name).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("variants-index")
+    build_index([src], index_dir)
+    return Index(index_dir)
+
+
+def test_accented_query_matches_exactly(variants_index):
+    docs = {h.doc for h in search(variants_index, '"tuyên giáo"', limit=None)}
+    assert docs == {"a.txt", "b.txt", "c.txt"}
+
+
+def test_accentless_query_ranks_the_usual_spelling_first(variants_index):
+    hits = search(variants_index, "tuyen giao", limit=None)
+    docs = [h.doc for h in hits]
+    assert set(docs) == {"a.txt", "b.txt", "c.txt", "d.txt", "e.txt"}
+    assert set(docs[:3]) == {"a.txt", "b.txt", "c.txt"}
+
+
+def test_pasted_questions_never_fail(index):
+    for q in ["Người nghiện ma túy có bị xử lý hành chính không?",
+              "Công tác tuyên giáo (năm 2020) - kết quả: thế nào?",
+              'AND "tuyên giáo OR', "Ban Tuyên giáo: OR AND NOT ?"]:
+        assert search(index, q) is not None
+
+
+def test_question_with_words_in_the_index_has_hits(run):
+    result = run("search", "Công tác tuyên giáo của Đảng ủy Khối có kết quả gì?")
+    assert result.exit_code == 0 and result.stdout
+
+
+def test_batch_json_carries_the_query(run, tmp_path):
+    batch = tmp_path / "q.txt"
+    batch.write_text('tuyên giáo\n\n"Bắc Kạn"\nxyzw qwrtz\n', encoding="utf-8")
+    result = run("search", "--batch", str(batch), "--json", "--limit", "2")
+    assert result.exit_code == 0
+    records = [json.loads(x) for x in result.stdout.splitlines()]
+    assert [r["query"] for r in records] == ["tuyên giáo", "tuyên giáo", '"Bắc Kạn"', '"Bắc Kạn"']
+    assert list(records[0])[:2] == ["query", "rank"]
+
+
+def test_export_batch_has_query_column(run, seed_index, tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    out = tmp_path / "b.csv"
+    result = CliRunner().invoke(cli, ["export", "--batch", "-", "-o", str(out), "--limit", "1",
+                                      "--index-dir", str(seed_index)], input="tuyên giáo\nBắc Kạn\n")
+    assert result.exit_code == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("query,rank,")
+    assert [ln.split(",")[0] for ln in lines[1:]] == ["tuyên giáo", "Bắc Kạn"]
+
+
+def test_query_and_batch_are_exclusive(run, tmp_path):
+    batch = tmp_path / "q.txt"
+    batch.write_text("x\n", encoding="utf-8")
+    assert run("search", "x", "--batch", str(batch)).exit_code == 2
+    assert run("search").exit_code == 2
+
+
+def test_did_you_mean_from_the_vocabulary(run):
+    result = run("search", '"tuyên giáoo"')
+    assert result.exit_code == 1
+    assert "did you mean" in result.stderr
+    typo = run("search", "tuyen giaoo")
+    assert "did you mean: tuyen giao" in typo.stderr
+    fine = run("search", "tuyên giáo")
+    assert "did you mean" not in fine.stderr
+
+
+def test_all_flag_requires_every_word(run):
+    ranked = run("search", "tuyên giáo Quảng Trị", "--json", "--limit", "1000").stdout.splitlines()
+    strict = run("search", "tuyên giáo Quảng Trị", "--all", "--json", "--limit", "1000").stdout.splitlines()
+    assert 0 < len(strict) < len(ranked)
+    assert all("Quảng Trị" in json.loads(x)["text"] or "quảng trị" in json.loads(x)["text"].lower()
+               for x in strict)
