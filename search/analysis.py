@@ -56,11 +56,14 @@ def syllable_spans(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-class SyllableTokenizer(Tokenizer):
-    """Syllables, numbers and document codes with positions and character offsets."""
+class _SpanTokenizer(Tokenizer):
+    """Emits Whoosh tokens from (key, start, end) spans computed by ``spans``."""
 
     def __eq__(self, other):
         return self.__class__ is other.__class__
+
+    def spans(self, value: str, tokenize: bool) -> list[tuple[str, int, int]]:
+        raise NotImplementedError
 
     def __call__(
         self,
@@ -76,11 +79,7 @@ class SyllableTokenizer(Tokenizer):
         **kwargs,
     ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            matches = [(term_key(value), 0, len(value))] if value else []
-        else:
-            matches = syllable_spans(value)
-        for pos, (key, start, end) in enumerate(matches):
+        for pos, (key, start, end) in enumerate(self.spans(value, tokenize)):
             t.text = key
             t.boost = 1.0
             t.stopped = False
@@ -94,44 +93,24 @@ class SyllableTokenizer(Tokenizer):
             yield t
 
 
-class WordTokenizer(Tokenizer):
+class SyllableTokenizer(_SpanTokenizer):
+    """Syllables, numbers and document codes with positions and character offsets."""
+
+    def spans(self, value, tokenize):
+        if not tokenize:
+            return [(term_key(value), 0, len(value))] if value else []
+        return syllable_spans(value)
+
+
+class WordTokenizer(_SpanTokenizer):
     """pyvi words (syllables joined by ``_``), codes whole, punctuation dropped."""
 
-    def __eq__(self, other):
-        return self.__class__ is other.__class__
+    def spans(self, value, tokenize):
+        if not tokenize:
+            return [(word_key(value), 0, len(value))] if value.strip() else []
+        from .segment import segment  # loads the CRF model on first use
 
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        from .segment import Token as Word, segment  # loads the CRF model on first use
-
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if tokenize:
-            tokens = segment(value)
-        else:
-            tokens = [Word(value, 0, len(value))] if value.strip() else []
-        for pos, tok in enumerate(tokens):
-            t.text = word_key(tok.text)
-            t.boost = 1.0
-            t.stopped = False
-            if keeporiginal:
-                t.original = tok.text
-            if positions:
-                t.pos = start_pos + pos
-            if chars:
-                t.startchar = start_char + tok.start
-                t.endchar = start_char + tok.end
-            yield t
+        return [(word_key(w.text), w.start, w.end) for w in segment(value)]
 
 
 def word_key(word: str) -> str:
