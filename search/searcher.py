@@ -130,33 +130,48 @@ def _has_word(keys: set[str], syllables: tuple[str, ...], field: str) -> bool:
     return all((fold(k) if field == "fold" else k) in keys for k in syllables)
 
 
-def _ranked(s, parsed: ParsedQuery, limit: int | None):
-    """Whoosh hits in our order: for a ranked (any-word) query, passages with
-    every content word first, then by how many they have, then by score.
+REPORT_BOOST = 0.15  # share of the other candidate passages' scores of the same report
+POOL = 100  # candidates looked at for ordering and report evidence
 
-    The every-word group is exact (its own query); ordering the rest by word
-    count looks at the best ``limit`` + (every-word hits) passages by score.
+
+def _ranked(s, parsed: ParsedQuery, limit: int | None):
+    """Whoosh hits in our order.
+
+    A passage's score gets ``REPORT_BOOST`` times the scores of the other
+    candidate passages of its report: a law article or report that matches in
+    several passages is more likely about the query than one lucky paragraph.
+    For a ranked (any-word) query, passages with every content word come first
+    (that group is exact, from its own query), then the others by how many
+    content words they have. Ordering looks at the best ``POOL`` candidates
+    (or ``limit`` if larger) by score.
     """
-    if len(parsed.clauses) < 2 or len(parsed.content) < 2:
-        return list(s.search(parsed.scored, limit=limit, filter=parsed.filter))
-    every = wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in parsed.content])
-    first = list(s.search(wq.AndMaybe(every, parsed.scored), limit=limit, filter=parsed.filter))
-    if limit is not None and len(first) >= limit:
-        return first
-    seen = {r.docnum for r in first}
-    more = s.search(parsed.scored, limit=None if limit is None else limit + len(first),
-                    filter=parsed.filter)
-    rest = []
-    for r in more:
-        if r.docnum in seen:
-            continue
+    pool_size = None if limit is None else max(POOL, limit)
+    pool = list(s.search(parsed.scored, limit=pool_size, filter=parsed.filter))
+    coordinate = len(parsed.clauses) > 1 and len(parsed.content) > 1
+    first: list = []
+    if coordinate:
+        every = wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in parsed.content])
+        first = list(s.search(wq.AndMaybe(every, parsed.scored), limit=pool_size,
+                              filter=parsed.filter))
+    by_docnum = {r.docnum: r for r in pool + first}
+    per_report: dict[str, float] = {}
+    for r in by_docnum.values():
+        per_report[r["doc"]] = per_report.get(r["doc"], 0.0) + r.score
+    in_first = {r.docnum for r in first}
+
+    def key(r):
+        adjusted = r.score + REPORT_BOOST * (per_report[r["doc"]] - r.score)
+        if not coordinate:
+            return (0, -adjusted, r.docnum)
+        if r.docnum in in_first:
+            return (-len(parsed.content) - 1, -adjusted, r.docnum)
         keys = {k for k, _, _ in syllable_spans(r["text"])}
         if parsed.field == "fold":
             keys = {fold(k) for k in keys}
         count = sum(_has_word(keys, w, parsed.field) for w in parsed.content)
-        rest.append((-count, -r.score, r.docnum, r))
-    rest.sort(key=lambda x: x[:3])
-    ranked = first + [x[3] for x in rest]
+        return (-count, -adjusted, r.docnum)
+
+    ranked = sorted(by_docnum.values(), key=key)
     return ranked if limit is None else ranked[:limit]
 
 
