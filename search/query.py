@@ -9,8 +9,8 @@ passage.
 
 What matches (``matcher``) and how it ranks (``scored``) are kept apart. The
 ranking adds optional evidence that never decides whether a passage matches:
-the query's pyvi words (``words``), adjacent query syllables as two-syllable
-phrases (proximity), the report title, and for accentless queries the
+the query's pyvi words (``words``), the report title (for queries that require
+all their words), and for accentless queries the
 spelling with diacritics the index uses most (exact-diacritic matches first).
 """
 
@@ -32,7 +32,6 @@ MAX_QUERY_CHARS = 2000
 # Ranking weights, tuned on ALQAC 2022 (scripts/eval_alqac.py) on a tuning half
 # and checked on the held-out half.
 WORD_BOOST = 0.5  # pyvi words of the query found as words in the passage
-PAIR_BOOST = 0.5  # adjacent query syllables adjacent in the passage
 TITLE_BOOST = 0.3  # query syllables in the report/article title
 EXACT_BOOST = 1.0  # accentless query: the usual diacritic spelling of its words
 
