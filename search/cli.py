@@ -198,13 +198,11 @@ class _QueryRun:
         self.failed = False
 
     def __iter__(self):
-        from dataclasses import replace
-
         from .searcher import did_you_mean, search as run
 
         for number, q in enumerate(self.queries, start=1):
             try:
-                hits = run(self.index, q, limit=self.limit, filters=replace(self.filters, dates=[]),
+                hits = run(self.index, q, limit=self.limit, filters=self.filters,
                            require_all=self.require_all)
             except VnsearchError as exc:
                 if len(self.queries) == 1:

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from whoosh import qparser
 from whoosh import query as wq
 
 from . import codes
 from .errors import VnsearchError
-from .normalize import clean_text, fold
+from .normalize import clean_text, fold, has_diacritics
 
 MAX_QUERY_CHARS = 2000
 
@@ -54,7 +54,6 @@ class Filters:
     date_to: str | None = None
     org: str | None = None
     directive: str | None = None
-    dates: list[str] = field(default_factory=list)  # date:VALUE terms of the query
 
 
 @dataclass
@@ -98,9 +97,10 @@ def resolve_directive(spec: str, known: set[str]) -> list[str]:
     return sorted(c for c in known if wanted.matches(c))
 
 
-def _filter_query(filters: Filters, schema, known: set[str]) -> wq.Query | None:
+def _filter_query(filters: Filters, dates: list[str], schema, known: set[str]) -> wq.Query | None:
+    """The filter options plus the query's own ``date:VALUE`` terms (``dates``)."""
     parts: list[wq.Query] = []
-    periods = [(v, v) for v in filters.dates]
+    periods = [(v, v) for v in dates]
     if filters.date_from or filters.date_to:
         periods.append((filters.date_from, filters.date_to))
     for start, stop in periods:
@@ -149,7 +149,8 @@ def _has_errors(q: wq.Query) -> bool:
     return any(getattr(node, "error", None) or node is wq.NullQuery for node in _nodes(q))
 
 
-def _plain_words(text: str) -> str:
+def plain_words(text: str) -> str:
+    """The query's words with every syntax character and operator removed."""
     return " ".join(_OPERATORS.sub(" ", _SYNTAX_CHARS.sub(" ", text)).split())
 
 
@@ -228,21 +229,19 @@ def parse(
     are ranked: passages with all of them first). ``variants``: folded syllable
     -> its most used spelling in the index, for ranking accentless queries.
     """
-    from .normalize import has_diacritics
-
     known = known or set()
     filters = filters or Filters()
     text = clean_text(text).strip()
     if len(text) > MAX_QUERY_CHARS:
         raise VnsearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
-    filters.dates = _DATE_TERM.findall(text)
+    dates = _DATE_TERM.findall(text)
     text = _DATE_TERM.sub(" ", text).strip()
     if not text:
-        if filters.dates:
+        if dates:
             raise VnsearchError("a date: term filters a search; add words to search for")
         raise VnsearchError("empty query")
-    filter_query = _filter_query(filters, schema, known)
-    plain = _plain_words(text)
+    filter_query = _filter_query(filters, dates, schema, known)
+    plain = plain_words(text)
     fieldname = "text" if has_diacritics(plain) or not any(c.isalpha() for c in plain) else "fold"
     try:
         prepared = _directive_alternatives(_tidy_operators(text), known)
@@ -258,8 +257,10 @@ def parse(
     if not require_all:
         matcher = _without_question_words(matcher)
     clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
-    scored = _with_evidence(matcher, plain, schema, fieldname, variants or {}, ranked=not require_all)
-    content = _content_words(plain, schema)
+    words = [t.text for t in schema["words"].analyzer(plain)]  # segments the query once
+    scored = _with_evidence(matcher, plain, words, schema, fieldname, variants or {},
+                            ranked=not require_all)
+    content = _content_words(words)
     return ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content)
 
 
@@ -310,7 +311,7 @@ STOPWORDS = frozenset("""
 """.split())
 
 
-_STOP_SYLLABLES = frozenset(s for w in STOPWORDS for s in w.split("_"))
+_FOLDED_STOP = frozenset(fold(s) for w in STOPWORDS for s in w.split("_"))
 
 
 def _without_question_words(q: wq.Query) -> wq.Query:
@@ -326,19 +327,13 @@ def _without_question_words(q: wq.Query) -> wq.Query:
     return keep[0] if len(keep) == 1 else wq.Or(keep)
 
 
-_FOLDED_STOP = frozenset(fold(s) for s in _STOP_SYLLABLES)
-
-
-def _content_words(plain: str, schema) -> list[tuple[str, ...]]:
+def _content_words(words: list[str]) -> list[tuple[str, ...]]:
     """The query's pyvi words minus question words, each as its syllable keys."""
-    words = []
-    for t in schema["words"].analyzer(plain):
-        if t.text not in STOPWORDS and t.text not in words:
-            words.append(t.text)
-    return [tuple(w.split("_")) for w in words]
+    content = [w for w in dict.fromkeys(words) if w not in STOPWORDS]
+    return [tuple(w.split("_")) for w in content]
 
 
-def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
+def _with_evidence(matcher: wq.Query, plain: str, query_words: list[str], schema, fieldname: str,
                    variants: dict[str, str], ranked: bool) -> wq.Query:
     """``matcher`` plus optional ranking evidence (see the module docstring).
 
@@ -350,15 +345,14 @@ def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
     """
     keys = [t.text for t in schema[fieldname].analyzer(plain)]
     extra: list[wq.Query] = []
-    words = sorted({t.text for t in schema["words"].analyzer(plain)})
-    if fieldname == "fold" and variants:
+    words = sorted(set(query_words))
+    if fieldname == "fold":
         # accentless query: favour the spelling the index uses most for each word
-        restored = [variants.get(k, k) for k in keys]
-        extra += [wq.Term("text", k, boost=EXACT_BOOST) for k in sorted(set(restored))]
+        keys = [variants.get(k, k) for k in keys]
+        extra += [wq.Term("text", k, boost=EXACT_BOOST) for k in sorted(set(keys))]
         words = sorted({"_".join(variants.get(s, s) for s in w.split("_")) for w in words})
     extra += [wq.Term("words", w, boost=WORD_BOOST) for w in words]
-    title_keys = [variants.get(k, k) for k in keys] if fieldname == "fold" else keys
-    extra += [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(title_keys))]
+    extra += [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))]
     if not extra:
         return matcher
     if ranked and isinstance(matcher, wq.Or) and all(

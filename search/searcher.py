@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -77,7 +78,7 @@ class Index:
                 self._variants = {}
         return self._variants
 
-    @property
+    @functools.cached_property
     def known_codes(self) -> set[str]:
         """Every directive code any indexed report cites."""
         return {c for d in self.documents.values() for c in d.get("directives", [])}
@@ -210,9 +211,9 @@ def search(
 def did_you_mean(index: Index, text: str, found: bool) -> str | None:
     """A respelling of ``text`` from the index vocabulary, or None (see ``suggest``)."""
     from .normalize import has_diacritics
-    from .query import _plain_words
+    from .query import plain_words
     from .suggest import suggest
 
-    plain = _plain_words(text)
+    plain = plain_words(text)
     with index.ix.reader() as reader:
         return suggest(reader, plain, accentless=not has_diacritics(plain), found=found)
