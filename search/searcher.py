@@ -209,11 +209,17 @@ def search(
 
 
 def did_you_mean(index: Index, text: str, found: bool) -> str | None:
-    """A respelling of ``text`` from the index vocabulary, or None (see ``suggest``)."""
+    """A respelling of ``text`` from the index vocabulary, or None (see ``suggest``).
+
+    ``field:value`` terms (``date:2020``, ``org:"Bắc Kạn"``) restrict, they are not
+    words to respell, so they are left out.
+    """
+    import re
+
     from .normalize import has_diacritics
     from .query import plain_words
     from .suggest import suggest
 
-    plain = plain_words(text)
+    plain = plain_words(re.sub(r'(?<!\S)\w+:(?:"[^"]*"|\S+)', " ", text))
     with index.ix.reader() as reader:
         return suggest(reader, plain, accentless=not has_diacritics(plain), found=found)

@@ -112,6 +112,8 @@ def test_did_you_mean_from_the_vocabulary(run):
     assert "did you mean: tuyen giao" in typo.stderr
     fine = run("search", "tuyên giáo")
     assert "did you mean" not in fine.stderr
+    filtered = run("search", "tuyen giao date:2020")
+    assert filtered.exit_code == 0 and "did you mean" not in filtered.stderr
 
 
 def test_all_flag_requires_every_word(run):
