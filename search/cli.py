@@ -111,26 +111,40 @@ def _open_index(option: Path | None):
     return Index(index_dir)
 
 
-def _build(sources: list[Path], index_dir: Path, quiet: bool = False):
+def _build(sources: list[Path], index_dir: Path, quiet: bool = False, jobs: int | None = None,
+           rebuild: bool = False):
     from .indexer import build_index
 
     bar = None
     if not quiet and sys.stderr.isatty():
-        bar = click.progressbar(length=1, label="indexing", file=sys.stderr, show_eta=True)
+        bar = click.progressbar(length=1, label="indexing", file=sys.stderr, show_eta=True,
+                                show_pos=True, item_show_func=lambda name: name)
 
     def progress(done: int, total: int, name: str) -> None:
         if bar is not None:
             bar.length = max(total, 1)
+            bar.current_item = name
             bar.update(done - bar.pos)
 
     try:
-        stats = build_index(sources, index_dir, progress=progress)
+        stats = build_index(sources, index_dir, progress=progress, jobs=jobs, rebuild=rebuild)
     finally:
         if bar is not None:
             bar.render_finish()
     for path, reason in stats.skipped:
         click.echo(f"vnsearch: skipped {path}: {reason}", err=True)
     return stats
+
+
+def _recorded_sources(index_dir: Path) -> list[Path] | None:
+    """The folders the live index was built from, if there is one."""
+    from . import store
+
+    try:
+        gen = store.current_generation(index_dir)
+        return [Path(p) for p in store.read_meta(gen)["sources"]] if gen else None
+    except (VnsearchError, KeyError, TypeError):
+        return None
 
 
 def _color(choice: str) -> bool:
@@ -150,19 +164,24 @@ def cli():
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @index_dir_option
-@click.option("--rebuild", is_flag=True, help="Rebuild the whole index from scratch.")
+@click.option("--rebuild", is_flag=True, help="Read every file again instead of only new and changed ones.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
+              help="Processes to index with [default: number of cores].")
 @handle_errors
-def index(sources, index_dir, rebuild):
-    """Index the reports in SOURCE folders or files [default: ./seeds].
+def index(sources, index_dir, rebuild, jobs):
+    """Index the reports in SOURCE folders or files.
 
-    The new index is written beside the old one and replaces it only when
-    complete, so searches keep working meanwhile.
+    Without SOURCE, updates the index from the folders it was built from
+    (./seeds for a new index). Only new and changed files are read; reports
+    whose files are gone are removed. The new index is written beside the old
+    one and replaces it only when complete, so searches keep working meanwhile.
     """
     target, _ = _index_dir(index_dir)
-    stats = _build(list(sources) or [DEFAULT_SOURCE], target)
+    chosen = list(sources) or _recorded_sources(target) or [DEFAULT_SOURCE]
+    stats = _build(chosen, target, jobs=jobs, rebuild=rebuild)
     click.echo(
-        f"indexed {stats.indexed} reports ({stats.passages} passages) into {target}; "
-        f"skipped {len(stats.skipped)}",
+        f"{target}: {stats.indexed} indexed, {stats.updated} updated, {stats.removed} removed, "
+        f"{stats.unchanged} unchanged, {len(stats.skipped)} skipped",
         err=True,
     )
 

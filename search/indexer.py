@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +21,11 @@ TEXT_SUFFIXES = {".txt", ".md", ".text"}
 
 @dataclass
 class IndexStats:
-    indexed: int = 0
-    passages: int = 0
+    indexed: int = 0  # new reports
+    updated: int = 0  # changed reports read again
+    removed: int = 0  # reports whose files are gone
+    unchanged: int = 0
+    passages: int = 0  # passages written by this run
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
@@ -45,12 +50,15 @@ def find_sources(sources: Iterable[Path]) -> list[SourceFile]:
     return found
 
 
-def read_text(path: Path) -> str:
+def decode(data: bytes) -> str:
     """Decode a report file: UTF-8 (with or without BOM) or UTF-16 with BOM."""
-    data = path.read_bytes()
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
     return data.decode("utf-8-sig")
+
+
+def read_text(path: Path) -> str:
+    return decode(path.read_bytes())
 
 
 def _passage_fields(document: Document) -> Iterable[dict]:
@@ -115,55 +123,156 @@ def spelling_variants(ix) -> dict[str, str]:
     return {k: v for k, (_, v) in sorted(best.items())}
 
 
+@dataclass(frozen=True)
+class Fingerprint:
+    """What tells a changed file from an unchanged one without reading it."""
+
+    size: int
+    mtime_ns: int
+
+    @classmethod
+    def of(cls, path: Path) -> "Fingerprint":
+        st = path.stat()
+        return cls(st.st_size, st.st_mtime_ns)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def _parse(sf: SourceFile) -> tuple[SourceFile, Document | None, str | None, str | None]:
+    """Read and analyse one file: (file, document or None, skip reason, content digest)."""
+    try:
+        data = sf.path.read_bytes()
+        raw = decode(data)
+    except (OSError, UnicodeDecodeError) as exc:
+        return sf, None, getattr(exc, "strerror", None) or "not UTF-8 or UTF-16 text", None
+    document = parse_document(sf.doc, raw)
+    if not document.passages:
+        return sf, None, "no text", None
+    return sf, document, None, hashlib.sha1(data).hexdigest()
+
+
+PARALLEL_MIN = 50  # files below which extra processes cost more than they save
+BATCH = 100  # passages handed to an indexing process at a time
+
+
+def _plan(files: list[SourceFile], old: dict[str, dict]):
+    """Split ``files`` against the live index's records: (to index, unchanged records, removed docs)."""
+    todo: list[SourceFile] = []
+    keep: dict[str, dict] = {}
+    for sf in files:
+        record = old.get(sf.doc)
+        try:
+            fp = Fingerprint.of(sf.path)
+        except OSError:
+            todo.append(sf)  # _parse names the reason
+            continue
+        if record is not None and record.get("source") == {"size": fp.size, "mtime_ns": fp.mtime_ns,
+                                                             "sha1": record["source"]["sha1"]}:
+            keep[sf.doc] = record
+            continue
+        if record is not None and record.get("source", {}).get("size") == fp.size:
+            # Touched but maybe not changed (copied, checked out again): compare content.
+            try:
+                if _digest(sf.path) == record["source"]["sha1"]:
+                    keep[sf.doc] = dict(record, source=dict(record["source"], mtime_ns=fp.mtime_ns))
+                    continue
+            except OSError:
+                pass
+        todo.append(sf)
+    seen = {sf.doc for sf in files}
+    removed = [doc for doc in old if doc not in seen]
+    return todo, keep, removed
+
+
 def build_index(
     sources: list[Path],
     index_dir: Path,
     progress: Callable[[int, int, str], None] | None = None,
+    jobs: int | None = None,
+    rebuild: bool = False,
 ) -> IndexStats:
-    """Index every report under ``sources`` into a new generation of ``index_dir``.
+    """Bring ``index_dir`` in line with the reports under ``sources``.
 
-    The live index is untouched until the new one is complete and committed.
+    By default only new and changed files are read, and reports whose files are
+    gone leave the index; ``rebuild`` reads everything. Either way the result is
+    a new generation published atomically: the live index is untouched until the
+    new one is complete, and a second writer is refused (``store.WriterLock``).
     """
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    with store.WriterLock(index_dir):
+        return _build_locked(sources, index_dir, progress, jobs, rebuild)
+
+
+def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
     from whoosh import index as windex
 
+    live = None
+    if not rebuild:
+        live = store.current_generation(index_dir)
+        if live is not None and store.read_meta(live).get("schema_version") != SCHEMA_VERSION:
+            raise VnsearchError(
+                f"index at {index_dir} was built by another version of vnsearch; "
+                "run `vnsearch index --rebuild`"
+            )
+    store.clean_leftovers(index_dir, damaged_ok=rebuild)
     files = find_sources(sources)
-    gen = store.new_generation(index_dir)
     stats = IndexStats()
-    documents: dict[str, dict] = {}
+    old = store.read_documents(live) if live is not None else {}
+    todo, documents, removed = _plan(files, old)
+    stats.unchanged = len(documents)
+    if live is not None and not todo and not removed and documents == old:
+        if progress:
+            progress(len(files), len(files), "")
+        return stats
+    gen = store.clone_generation(index_dir, live) if live is not None else store.new_generation(index_dir)
     try:
-        ix = windex.create_in(str(gen), build_schema())
-        writer = ix.writer(limitmb=256)
+        if live is not None:
+            ix = windex.open_dir(str(gen))
+        else:
+            ix = windex.create_in(str(gen), build_schema())
+        many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1
+        # Whoosh's MpWriter analyses documents in `jobs` subprocesses, each
+        # writing its own segment (multisegment: no serial merge at the end).
+        writer = ix.writer(procs=jobs, multisegment=True, batchsize=BATCH, limitmb=128) if many else ix.writer(limitmb=256)
         try:
-            for i, sf in enumerate(files):
+            for doc in removed + [sf.doc for sf in todo if sf.doc in old]:
+                writer.delete_by_term("doc", doc)
+            for i, (sf, document, reason, sha1) in enumerate(map(_parse, todo)):
                 if progress:
-                    progress(i, len(files), sf.doc)
-                try:
-                    raw = read_text(sf.path)
-                except (OSError, UnicodeDecodeError) as exc:
-                    reason = getattr(exc, "strerror", None) or "not UTF-8 or UTF-16 text"
+                    progress(stats.unchanged + i, len(files), sf.doc)
+                if document is None:
                     stats.skipped.append((str(sf.path), reason))
-                    continue
-                document = parse_document(sf.doc, raw)
-                if not document.passages:
-                    stats.skipped.append((str(sf.path), "no text"))
                     continue
                 for fields in _passage_fields(document):
                     writer.add_document(**fields)
-                stats.indexed += 1
+                if sf.doc in old:
+                    stats.updated += 1
+                else:
+                    stats.indexed += 1
                 stats.passages += len(document.passages)
-                documents[sf.doc] = document_record(document)
+                fp = Fingerprint.of(sf.path)
+                documents[sf.doc] = dict(
+                    document_record(document),
+                    source={"size": fp.size, "mtime_ns": fp.mtime_ns, "sha1": sha1},
+                )
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
+        stats.removed = sum(1 for doc in old if doc not in documents)
         store.write_json_atomic(gen / VARIANTS, spelling_variants(ix))
+        store.write_json_atomic(gen / store.DOCUMENTS, dict(sorted(documents.items())))
         store.write_json_atomic(
             gen / store.META,
             {
                 "schema_version": SCHEMA_VERSION,
                 "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "sources": [str(s) for s in sources],
-                "documents": documents,
+                "reports": len(documents),
+                "passages": sum(d["passages"] for d in documents.values()),
+                "codes": sorted({c for d in documents.values() for c in d["directives"]}),
             },
         )
     except BaseException:
@@ -173,4 +282,3 @@ def build_index(
     if progress:
         progress(len(files), len(files), "")
     return stats
-

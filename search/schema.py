@@ -13,7 +13,7 @@ from .analysis import folded_analyzer, syllable_analyzer, word_analyzer
 
 # Bump whenever fields, analysers or their keys change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VARIANTS = "variants.json"  # folded syllable -> most used spelling, written by the indexer
 
 

@@ -64,9 +64,10 @@ class Index:
                 f"index at {index_dir} is damaged ({type(exc).__name__}); run `vnsearch index --rebuild`"
             ) from None
 
-    @property
+    @functools.cached_property
     def documents(self) -> dict[str, dict]:
-        return self.meta.get("documents", {})
+        """Per-report records (large: read only by the commands that list reports)."""
+        return store.read_documents(self.gen)
 
     @property
     def variants(self) -> dict[str, str]:
@@ -81,7 +82,7 @@ class Index:
     @functools.cached_property
     def known_codes(self) -> set[str]:
         """Every directive code any indexed report cites."""
-        return {c for d in self.documents.values() for c in d.get("directives", [])}
+        return set(self.meta.get("codes", []))
 
 
 def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = frozenset()) -> list[list[int]]:
@@ -163,14 +164,14 @@ def _ranked(s, parsed: ParsedQuery, limit: int | None):
     def key(r):
         adjusted = r.score + REPORT_BOOST * (per_report[r["doc"]] - r.score)
         if not coordinate:
-            return (0, -adjusted, r.docnum)
+            return (0, -adjusted, r["doc"], r["passage"])
         if r.docnum in in_first:
-            return (-len(parsed.content) - 1, -adjusted, r.docnum)
+            return (-len(parsed.content) - 1, -adjusted, r["doc"], r["passage"])
         keys = {k for k, _, _ in syllable_spans(r["text"])}
         if parsed.field == "fold":
             keys = {fold(k) for k in keys}
         count = sum(_has_word(keys, w, parsed.field) for w in parsed.content)
-        return (-count, -adjusted, r.docnum)
+        return (-count, -adjusted, r["doc"], r["passage"])
 
     ranked = sorted(by_docnum.values(), key=key)
     return ranked if limit is None else ranked[:limit]

@@ -22,7 +22,9 @@ from pathlib import Path
 from .errors import VnsearchError
 
 POINTER = "CURRENT"
-META = "meta.json"
+META = "meta.json"  # small: schema version, sources, counts, known codes (read by every search)
+DOCUMENTS = "documents.json"  # one record per report (docs, directives, incremental updates)
+LOCK = "LOCK"
 _GEN = re.compile(r"^gen-(\d{6})$")
 
 
@@ -61,13 +63,82 @@ def write_json_atomic(path: Path, data) -> None:
     os.replace(tmp, path)
 
 
+def read_documents(gen: Path) -> dict[str, dict]:
+    try:
+        return json.loads((gen / DOCUMENTS).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise VnsearchError(
+            f"index metadata in {gen} is unreadable ({exc}); run `vnsearch index --rebuild`"
+        ) from None
+
+
+def _generations(index_dir: Path) -> list[Path]:
+    return sorted(p for p in index_dir.iterdir() if _GEN.match(p.name))
+
+
 def new_generation(index_dir: Path) -> Path:
     """A fresh, empty generation directory beside the live one."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    numbers = [int(m.group(1)) for p in index_dir.iterdir() if (m := _GEN.match(p.name))]
+    numbers = [int(_GEN.match(p.name).group(1)) for p in _generations(index_dir)]
     gen = index_dir / f"gen-{max(numbers, default=0) + 1:06d}"
     gen.mkdir()
     return gen
+
+
+# Whoosh never rewrites a segment file: a commit adds new segments and a new
+# table of contents (_MAIN_<n>.toc, deletions included) under new names. So a
+# generation can start as hard links to the live one's segments and be updated
+# without touching the files the live generation reads.
+_NOT_LINKED = {META, DOCUMENTS, "MAIN_WRITELOCK"}
+
+
+def clone_generation(index_dir: Path, source: Path) -> Path:
+    """A new generation sharing ``source``'s Whoosh files (hard links, copies if impossible)."""
+    gen = new_generation(index_dir)
+    for f in source.iterdir():
+        if f.name in _NOT_LINKED or not f.is_file() or f.name.endswith(".tmp"):
+            continue
+        try:
+            os.link(f, gen / f.name)
+        except OSError:
+            shutil.copy2(f, gen / f.name)
+    return gen
+
+
+class WriterLock:
+    """One writer per index directory (``flock``: released even by ``kill -9``).
+
+    Searches never take it: they read whichever generation ``CURRENT`` names.
+    """
+
+    def __init__(self, index_dir: Path):
+        self.path = index_dir / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self) -> "WriterLock":
+        import fcntl
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "?"
+            os.close(fd)
+            raise VnsearchError(
+                f"another `vnsearch index` (pid {holder}) is writing {self.path.parent}; "
+                "wait for it to finish"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.ftruncate(self.fd, 0)
+            os.close(self.fd)  # closing releases the flock
+            self.fd = None
 
 
 def publish(index_dir: Path, gen: Path) -> None:
@@ -77,17 +148,40 @@ def publish(index_dir: Path, gen: Path) -> None:
         fh.write(gen.name + "\n")
         fh.flush()
         os.fsync(fh.fileno())
+    previous = current_generation(index_dir)
     os.replace(tmp, index_dir / POINTER)
     dirfd = os.open(index_dir, os.O_RDONLY)
     try:
         os.fsync(dirfd)
     finally:
         os.close(dirfd)
-    remove_stale(index_dir, keep=gen.name)
+    remove_stale(index_dir, keep={gen.name} | ({previous.name} if previous else set()))
 
 
-def remove_stale(index_dir: Path, keep: str) -> None:
-    """Delete generations other than ``keep`` (leftovers of finished or crashed builds)."""
-    for p in index_dir.iterdir():
-        if _GEN.match(p.name) and p.name != keep:
+def remove_stale(index_dir: Path, keep: set[str]) -> None:
+    """Delete generations not in ``keep``: leftovers of crashed builds, and old ones.
+
+    The generation just replaced is kept until the next write, so a search that
+    read ``CURRENT`` a moment before the switch can still open its files.
+    """
+    for p in _generations(index_dir):
+        if p.name not in keep:
             shutil.rmtree(p, ignore_errors=True)
+
+
+def clean_leftovers(index_dir: Path, damaged_ok: bool = False) -> None:
+    """Before a write: drop every generation but the live one and the one before it."""
+    if not index_dir.is_dir():
+        return
+    try:
+        live = current_generation(index_dir)
+    except VnsearchError:
+        if not damaged_ok:
+            raise
+        live = None
+    gens = _generations(index_dir)
+    if live is None:
+        remove_stale(index_dir, keep=set())
+        return
+    older = [g.name for g in gens if g.name < live.name]
+    remove_stale(index_dir, keep={live.name, *older[-1:]})
