@@ -73,8 +73,6 @@ def _passage_fields(document: Document) -> Iterable[dict]:
             directives=",".join(document.directives),
             cites=",".join(cited),
             text=text,
-            fold=text,
-            words=text,
             date_precision=document.date_precision,
         )
         if span is not None:
@@ -104,23 +102,23 @@ def document_record(document: Document) -> dict:
     }
 
 
-def spelling_variants(ix) -> dict[str, str]:
-    """For every syllable written with diacritics: folded form -> its most frequent spelling.
+def spelling_variants(ix) -> dict[str, list[str]]:
+    """Folded syllable -> every spelling of it in the index, most passages first.
 
-    Lets an accentless query rank the usual spelling (``tuyen`` -> ``tuyên``)
-    above rarer ones that fold the same way (``tuyến``).
+    Only for syllables that have a spelling with diacritics. An accentless
+    query word becomes these alternatives, the usual spelling (``tuyen`` ->
+    ``tuyên``) ranked above rarer ones that fold the same way (``tuyến``).
     """
-    best: dict[str, tuple[int, str]] = {}
+    forms: dict[str, list[tuple[int, str]]] = {}
     with ix.reader() as reader:
         for term, info in reader.iter_field("text"):
             key = term.decode("utf-8") if isinstance(term, bytes) else term
-            folded = fold(key)
-            if folded == key:
-                continue
-            df = info.doc_frequency()
-            if folded not in best or df > best[folded][0]:
-                best[folded] = (df, key)
-    return {k: v for k, (_, v) in sorted(best.items())}
+            forms.setdefault(fold(key), []).append((-info.doc_frequency(), key))
+    return {
+        folded: [key for _, key in sorted(spellings)]
+        for folded, spellings in sorted(forms.items())
+        if any(key != folded for _, key in spellings)
+    }
 
 
 @dataclass(frozen=True)

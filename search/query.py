@@ -7,16 +7,21 @@ query has no diacritic at all, so ``tuyen giao`` finds ``tuyên giáo``. A quote
 phrase becomes a syllable phrase that matches however pyvi segmented the
 passage.
 
+``fold`` exists only while parsing: the index has one analysed copy of each
+passage (``text``), and ``expand_folded`` rewrites each accentless word as the
+alternatives the index holds (``tuyen`` -> ``tuyên | tuyến | tuyen``), the
+usual spelling boosted so exact-diacritic matches rank first.
+
 What matches (``matcher``) and how it ranks (``scored``) are kept apart. The
 ranking adds optional evidence that never decides whether a passage matches:
-the query's pyvi words (``words``), the report title (for queries that require
-all their words), and for accentless queries the
-spelling with diacritics the index uses most (exact-diacritic matches first).
+the report title (for queries that require all their words). The query's pyvi
+words are used by the searcher on the candidates (adjacency, coordination).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -31,7 +36,6 @@ MAX_QUERY_CHARS = 2000
 
 # Ranking weights, tuned on ALQAC 2022 (scripts/eval_alqac.py) on a tuning half
 # and checked on the held-out half.
-WORD_BOOST = 0.5  # pyvi words of the query found as words in the passage
 TITLE_BOOST = 0.3  # query syllables in the report/article title
 EXACT_BOOST = 1.0  # accentless query: the usual diacritic spelling of its words
 
@@ -65,6 +69,37 @@ class ParsedQuery:
     field: str  # "text", or "fold" for a query typed without diacritics
     clauses: list[wq.Query]  # top-level alternatives of a ranked (any-term) query
     content: list[tuple[str, ...]]  # the query's content words as syllable keys (coordination)
+    variants: dict[str, list[str]]  # folded syllable -> spellings in the index, most used first
+
+    def executable(self, q: wq.Query) -> wq.Query:
+        """``q`` as the index can run it (``fold`` terms expanded)."""
+        return expand_folded(q, self.variants) if self.field == "fold" else q
+
+
+def _alternatives(key: str, variants: dict[str, list[str]], boost: float = 1.0) -> wq.Query:
+    forms = variants.get(key) or [key]
+    if len(forms) == 1:
+        return wq.Term("text", forms[0], boost=boost)
+    return wq.Or([wq.Term("text", f, boost=boost * (1 + EXACT_BOOST) if i == 0 else boost)
+                  for i, f in enumerate(forms)])
+
+
+def expand_folded(q: wq.Query, variants: dict[str, list[str]]) -> wq.Query:
+    """Rewrite ``fold`` terms and phrases as alternatives over ``text``.
+
+    A phrase becomes a ``Sequence`` of alternatives: adjacent positions, any
+    spelling at each, so ``"dang uy"`` matches ``Đảng ủy`` and ``Đảng uỷ``.
+    """
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "fold":
+            return _alternatives(node.text, variants, node.boost)
+        if isinstance(node, wq.Phrase) and node.fieldname == "fold":
+            parts = [_alternatives(k, variants) for k in node.words]
+            return parts[0] if len(parts) == 1 else wq.Sequence(parts, slop=node.slop, boost=node.boost)
+        return node
+
+    return q.accept(fix)
 
 
 def parse_date(value: str, end: bool) -> dt.datetime:
@@ -220,17 +255,19 @@ def parse(
     filters: Filters | None = None,
     known: set[str] | None = None,
     require_all: bool = False,
-    variants: dict[str, str] | None = None,
+    variants: dict[str, list[str]] | None = None,
 ) -> ParsedQuery:
     """Parse user text; text that is not valid syntax is searched as plain words.
 
     ``known``: the directive codes in the index (to understand a directive
     however it is written). ``require_all``: every word must match (else words
     are ranked: passages with all of them first). ``variants``: folded syllable
-    -> its most used spelling in the index, for ranking accentless queries.
+    -> its spellings in the index, most used first, for accentless queries.
     """
     known = known or set()
     filters = filters or Filters()
+    variants = variants or {}
+    schema = _parsing_schema(schema)
     text = clean_text(text).strip()
     if len(text) > MAX_QUERY_CHARS:
         raise VnsearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
@@ -257,11 +294,31 @@ def parse(
     if not require_all:
         matcher = _without_question_words(matcher)
     clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
-    words = [t.text for t in schema["words"].analyzer(plain)]  # segments the query once
-    scored = _with_evidence(matcher, plain, words, schema, fieldname, variants or {},
-                            ranked=not require_all)
+    words = [t.text for t in _word_analyzer()(plain)]  # segments the query once
+    scored = _with_evidence(matcher, plain, schema, fieldname, variants, ranked=not require_all)
     content = _content_words(words)
-    return ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content)
+    parsed = ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content, variants)
+    parsed.scored = parsed.executable(scored)
+    return parsed
+
+
+_PARSING: dict[int, tuple] = {}
+
+
+def _parsing_schema(schema):
+    """``schema.query_schema`` of ``schema``, made once (Whoosh schemas are not hashable)."""
+    if id(schema) not in _PARSING:
+        from .schema import query_schema
+
+        _PARSING[id(schema)] = (schema, query_schema(schema))  # keeps ``schema`` alive: ids stay unique
+    return _PARSING[id(schema)][1]
+
+
+@functools.lru_cache(maxsize=1)
+def _word_analyzer():
+    from .analysis import word_analyzer
+
+    return word_analyzer()
 
 
 def _fields_of(q: wq.Query) -> set[str]:
@@ -333,34 +390,23 @@ def _content_words(words: list[str]) -> list[tuple[str, ...]]:
     return [tuple(w.split("_")) for w in content]
 
 
-def _with_evidence(matcher: wq.Query, plain: str, query_words: list[str], schema, fieldname: str,
-                   variants: dict[str, str], ranked: bool) -> wq.Query:
+def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
+                   variants: dict[str, list[str]], ranked: bool) -> wq.Query:
     """``matcher`` plus optional ranking evidence (see the module docstring).
 
-    For a ranked query of plain words the evidence joins the top-level OR: word and
-    spelling terms only occur where the syllables do, so they add no matches, and one
-    flat OR is several times faster in Whoosh than AndMaybe over an OR.
     Title terms would add every passage of a report whose title matches, so
     they only rank queries that require all their words.
     """
     keys = [t.text for t in schema[fieldname].analyzer(plain)]
-    extra: list[wq.Query] = []
-    words = sorted(set(query_words))
     if fieldname == "fold":
-        # accentless query: favour the spelling the index uses most for each word
-        keys = [variants.get(k, k) for k in keys]
-        extra += [wq.Term("text", k, boost=EXACT_BOOST) for k in sorted(set(keys))]
-        words = sorted({"_".join(variants.get(s, s) for s in w.split("_")) for w in words})
-    extra += [wq.Term("words", w, boost=WORD_BOOST) for w in words]
-    extra += [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))]
-    if not extra:
-        return matcher
+        keys = [(variants.get(k) or [k])[0] for k in keys]  # the usual spelling
     if ranked and isinstance(matcher, wq.Or) and all(
         isinstance(c, wq.Term) and c.fieldname == fieldname for c in matcher.children()
     ):
-        # a bag of syllables: each word/spelling term implies some of them.
-        # Title terms would let every passage of a matching report match: left out.
-        return wq.Or(list(matcher.children()) + [q for q in extra if q.field() != "title"])
+        return matcher  # a bag of syllables: title terms would make every passage of a report match
+    extra = [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))]
+    if not extra:
+        return matcher
     return wq.AndMaybe(matcher, wq.Or(extra))
 
 

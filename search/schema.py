@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
-from .analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from .analysis import folded_analyzer, syllable_analyzer
 
 # Bump whenever fields, analysers or their keys change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 4
-VARIANTS = "variants.json"  # folded syllable -> most used spelling, written by the indexer
+SCHEMA_VERSION = 5
+VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 
 
 def build_schema() -> Schema:
@@ -35,10 +35,21 @@ def build_schema() -> Schema:
         directives=KEYWORD(stored=True, commas=True, scorable=True),
         # Codes this passage cites, in any written form (bare mentions resolved).
         cites=KEYWORD(commas=True, scorable=True),
-        # Syllables with positions: phrases, recall, highlighting.
+        # Syllables with positions: phrases, recall, highlighting. The only
+        # analysed copy of the passage: an accentless query is expanded to the
+        # spellings in the index (variants.json), and the query's pyvi words are
+        # checked on the candidates, so neither needs a field of its own.
         text=TEXT(analyzer=syllable_analyzer(), stored=True, phrase=True),
-        # The same syllables without diacritics, for queries typed without them.
-        fold=TEXT(analyzer=folded_analyzer(), phrase=True),
-        # pyvi words, no positions: rewards passages segmented like the query.
-        words=TEXT(analyzer=word_analyzer(), phrase=False),
     )
+
+
+def query_schema(schema: Schema) -> Schema:
+    """The index schema plus ``fold``, a field that exists only while parsing.
+
+    Whoosh's parser analyses each word with its field's analyser; words of an
+    accentless query are parsed into ``fold`` (diacritics stripped) and then
+    rewritten as alternatives over ``text`` (see ``query.expand_folded``).
+    """
+    parsing = schema.copy()
+    parsing.add("fold", TEXT(analyzer=folded_analyzer(), phrase=True))
+    return parsing

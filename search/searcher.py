@@ -47,7 +47,7 @@ class Index:
                 f"no index at {index_dir}; build one with `vnsearch index SOURCE --index-dir {index_dir}`"
             )
         self.gen = gen
-        self._variants: dict[str, str] | None = None
+        self._variants: dict[str, list[str]] | None = None
         self.meta = store.read_meta(gen)
         version = self.meta.get("schema_version")
         if version != SCHEMA_VERSION:
@@ -70,8 +70,8 @@ class Index:
         return store.read_documents(self.gen)
 
     @property
-    def variants(self) -> dict[str, str]:
-        """Folded syllable -> the spelling with diacritics the index uses most."""
+    def variants(self) -> dict[str, list[str]]:
+        """Folded syllable -> its spellings in the index, most used first."""
         if self._variants is None:
             try:
                 self._variants = json.loads((self.gen / VARIANTS).read_text(encoding="utf-8"))
@@ -128,31 +128,46 @@ def _word_query(field: str, syllables: tuple[str, ...]) -> wq.Query:
     return wq.Term(field, keys[0]) if len(keys) == 1 else wq.And([wq.Term(field, k) for k in keys])
 
 
-def _has_word(keys: set[str], syllables: tuple[str, ...], field: str) -> bool:
-    return all((fold(k) if field == "fold" else k) in keys for k in syllables)
-
-
 REPORT_BOOST = 0.15  # share of the other candidate passages' scores of the same report
+ADJACENT_BOOST = 0.5  # weight of the query's pyvi words found as adjacent syllables
 POOL = 100  # candidates looked at for ordering and report evidence
 
 
-def _ranked(s, parsed: ParsedQuery, limit: int | None):
-    """Whoosh hits in our order.
+@dataclass
+class Candidate:
+    """A Whoosh hit with the evidence our ordering adds to its score."""
 
-    A passage's score gets ``REPORT_BOOST`` times the scores of the other
-    candidate passages of its report: a law article or report that matches in
-    several passages is more likely about the query than one lucky paragraph.
-    For a ranked (any-word) query, passages with every content word come first
-    (that group is exact, from its own query), then the others by how many
-    content words they have. Ordering looks at the best ``POOL`` candidates
-    (or ``limit`` if larger) by score.
+    result: object  # whoosh.searching.Hit
+    group: int  # lower first: passages with every content word, then by how many
+    score: float  # Whoosh score plus report evidence
+    adjacent: float  # share of the query's multi-syllable words found as adjacent syllables
+    key: tuple[str, int]  # (doc, passage): ties never depend on segment layout
+
+
+def _contains(haystack: str, syllables: tuple[str, ...]) -> bool:
+    return f" {' '.join(syllables)} " in haystack
+
+
+def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
+    """The best ``POOL`` (or ``limit``) Whoosh hits with their evidence, unordered.
+
+    Report evidence: a passage's score gets ``REPORT_BOOST`` times the scores
+    of the other candidate passages of its report; a law article or report that
+    matches in several passages is more likely about the query than one lucky
+    paragraph. Coordination: for a ranked (any-word) query, the group of
+    passages with every content word is exact, from its own query; the others
+    count their content words. Adjacency: the query's pyvi words of several
+    syllables (``ma_túy``, ``xử_lý``) found as adjacent syllables in the
+    passage, which is how pyvi words serve precision without a field of their own.
     """
     pool_size = None if limit is None else max(POOL, limit)
     pool = list(s.search(parsed.scored, limit=pool_size, filter=parsed.filter))
-    coordinate = len(parsed.clauses) > 1 and len(parsed.content) > 1
+    content = parsed.content
+    coordinate = len(parsed.clauses) > 1 and len(content) > 1
     first: list = []
     if coordinate:
-        every = wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in parsed.content])
+        every = parsed.executable(
+            wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in content]))
         first = list(s.search(wq.AndMaybe(every, parsed.scored), limit=pool_size,
                               filter=parsed.filter))
     by_docnum = {r.docnum: r for r in pool + first}
@@ -160,20 +175,36 @@ def _ranked(s, parsed: ParsedQuery, limit: int | None):
     for r in by_docnum.values():
         per_report[r["doc"]] = per_report.get(r["doc"], 0.0) + r.score
     in_first = {r.docnum for r in first}
+    phrases = [w for w in content if len(w) > 1]
+    if parsed.field == "fold":
+        content = [tuple(fold(k) for k in w) for w in content]
+        phrases = [tuple(fold(k) for k in w) for w in phrases]
+    out = []
+    for r in by_docnum.values():
+        score = r.score + REPORT_BOOST * (per_report[r["doc"]] - r.score)
+        group, adjacent = 0, 0.0
+        if coordinate or phrases:
+            keys = [k for k, _, _ in syllable_spans(r["text"])]
+            if parsed.field == "fold":
+                keys = [fold(k) for k in keys]
+            joined = f" {' '.join(keys)} "
+            if phrases:
+                adjacent = sum(_contains(joined, w) for w in phrases) / len(phrases)
+            if coordinate:
+                present = set(keys)
+                group = -len(content) - 1 if r.docnum in in_first else -sum(
+                    all(k in present for k in w) for w in content)
+        out.append(Candidate(r, group, score, adjacent, (r["doc"], r["passage"])))
+    return out
 
-    def key(r):
-        adjusted = r.score + REPORT_BOOST * (per_report[r["doc"]] - r.score)
-        if not coordinate:
-            return (0, -adjusted, r["doc"], r["passage"])
-        if r.docnum in in_first:
-            return (-len(parsed.content) - 1, -adjusted, r["doc"], r["passage"])
-        keys = {k for k, _, _ in syllable_spans(r["text"])}
-        if parsed.field == "fold":
-            keys = {fold(k) for k in keys}
-        count = sum(_has_word(keys, w, parsed.field) for w in parsed.content)
-        return (-count, -adjusted, r["doc"], r["passage"])
 
-    ranked = sorted(by_docnum.values(), key=key)
+def ordered(cands: list[Candidate], adjacent_boost: float = ADJACENT_BOOST) -> list[Candidate]:
+    return sorted(cands, key=lambda c: (c.group, -c.score * (1 + adjacent_boost * c.adjacent), c.key))
+
+
+def _ranked(s, parsed: ParsedQuery, limit: int | None):
+    """Whoosh hits in our order (see ``candidates``)."""
+    ranked = [c.result for c in ordered(candidates(s, parsed, limit))]
     return ranked if limit is None else ranked[:limit]
 
 
@@ -222,5 +253,12 @@ def did_you_mean(index: Index, text: str, found: bool) -> str | None:
     from .suggest import suggest
 
     plain = plain_words(re.sub(r'(?<!\S)\w+:(?:"[^"]*"|\S+)', " ", text))
+    accentless = not has_diacritics(plain)
     with index.ix.reader() as reader:
-        return suggest(reader, plain, accentless=not has_diacritics(plain), found=found)
+        if accentless:
+            def df(key: str) -> int:
+                return sum(reader.doc_frequency("text", k) for k in index.variants.get(key) or [key])
+        else:
+            def df(key: str) -> int:
+                return reader.doc_frequency("text", key)
+        return suggest(df, plain, accentless=accentless, found=found)

@@ -28,7 +28,7 @@ def _edits(word: str, letters: list[str]) -> set[str]:
     return out
 
 
-def suggest(reader, text: str, accentless: bool, found: bool) -> str | None:
+def suggest(df, text: str, accentless: bool, found: bool) -> str | None:
     """``text`` with a missing or rare syllable replaced by a close frequent one.
 
     When the query found nothing, any syllable the index lacks is replaced by
@@ -36,28 +36,28 @@ def suggest(reader, text: str, accentless: bool, found: bool) -> str | None:
     syllable that is not a Vietnamese word (pyvi's word list) is, and only by
     an edit ``COMMON_FACTOR`` times more frequent: ``giaoo`` -> ``giao``, while
     ``nghiện`` is never "corrected" to the commoner ``nghiên``. Returns None
-    when nothing would change.
+    when nothing would change. ``df(key)`` counts the passages with a syllable
+    (a folded one when ``accentless``).
     """
     from .normalize import term_key
     from .segment import known_syllables
 
     vocabulary = {fold(w) for w in known_syllables()} if accentless else known_syllables()
-    field = "fold" if accentless else "text"
     letters = [c for c in ALPHABET if not has_diacritics(c)] if accentless else ALPHABET
     out, pos, changed = [], 0, False
     for key, start, end in syllable_spans(text):
         key = fold(key) if accentless else key
         if not key.isalpha():
             continue
-        df = reader.doc_frequency(field, key)
-        if df > RARE or (found and (key in vocabulary or term_key(key) in vocabulary)):
+        n = df(key)
+        if n > RARE or (found and (key in vocabulary or term_key(key) in vocabulary)):
             continue
         if found:
-            best, best_df = None, max(df, 1) * COMMON_FACTOR
+            best, best_df = None, max(n, 1) * COMMON_FACTOR
         else:
-            best, best_df = None, df * COMMON_FACTOR if df else 1
+            best, best_df = None, n * COMMON_FACTOR if n else 1
         for cand in _edits(key, letters):
-            cdf = reader.doc_frequency(field, cand)
+            cdf = df(cand)
             if cdf >= best_df:
                 best, best_df = cand, cdf
         if best:
