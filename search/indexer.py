@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,10 +13,8 @@ from . import store
 from .errors import VnsearchError
 from .extract import Document, parse_document
 from .normalize import fold
+from .readers import SUFFIXES, Skip, read_report
 from .schema import SCHEMA_VERSION, VARIANTS, build_schema
-
-TEXT_SUFFIXES = {".txt", ".md", ".text"}
-
 
 @dataclass
 class IndexStats:
@@ -30,27 +29,53 @@ class SourceFile:
     doc: str  # as shown to users: relative to the folder it was found in
 
 
-def find_sources(sources: Iterable[Path]) -> list[SourceFile]:
-    """Report files under ``sources`` (files or folders), in a stable order."""
+def find_sources(
+    sources: Iterable[Path], skipped: list[tuple[str, str]] | None = None
+) -> list[SourceFile]:
+    """Report files under ``sources`` (files or folders), in a stable order.
+
+    Folders are walked following symbolic links, each real folder once (a link
+    back to a parent is a loop, not more reports). Folders that cannot be read
+    are added to ``skipped`` with the reason instead of stopping the run.
+    """
     found: list[SourceFile] = []
     for src in sources:
         if src.is_file():
             found.append(SourceFile(src, src.name))
         elif src.is_dir():
-            for p in sorted(src.rglob("*")):
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES and p.name != "README.md":
+            for p in _walk(src, skipped if skipped is not None else []):
+                if p.suffix.lower() in SUFFIXES and p.name != "README.md":
                     found.append(SourceFile(p, p.relative_to(src).as_posix()))
         else:
             raise VnsearchError(f"cannot read source {src}: no such file or directory")
     return found
 
 
-def read_text(path: Path) -> str:
-    """Decode a report file: UTF-8 (with or without BOM) or UTF-16 with BOM."""
-    data = path.read_bytes()
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+def _walk(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    seen: set[tuple[int, int]] = set()
+    files: list[Path] = []
+
+    def failed(exc: OSError) -> None:
+        skipped.append((exc.filename or str(root), exc.strerror or "cannot read folder"))
+
+    for folder, dirs, names in os.walk(root, onerror=failed, followlinks=True):
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            failed(exc)
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            skipped.append((folder, "symbolic link loop (folder already indexed)"))
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs.sort()
+        for name in names:
+            path = Path(folder, name)
+            if path.is_file():  # not a dangling link, socket or fifo
+                files.append(path)
+    return sorted(files)
 
 
 def _passage_fields(document: Document) -> Iterable[dict]:
@@ -126,9 +151,9 @@ def build_index(
     """
     from whoosh import index as windex
 
-    files = find_sources(sources)
-    gen = store.new_generation(index_dir)
     stats = IndexStats()
+    files = find_sources(sources, stats.skipped)
+    gen = store.new_generation(index_dir)
     documents: dict[str, dict] = {}
     try:
         ix = windex.create_in(str(gen), build_schema())
@@ -138,12 +163,11 @@ def build_index(
                 if progress:
                     progress(i, len(files), sf.doc)
                 try:
-                    raw = read_text(sf.path)
-                except (OSError, UnicodeDecodeError) as exc:
-                    reason = getattr(exc, "strerror", None) or "not UTF-8 or UTF-16 text"
-                    stats.skipped.append((str(sf.path), reason))
+                    source = read_report(sf.path)
+                except Skip as exc:
+                    stats.skipped.append((str(sf.path), str(exc)))
                     continue
-                document = parse_document(sf.doc, raw)
+                document = parse_document(sf.doc, source.text, title=source.title, date=source.date)
                 if not document.passages:
                     stats.skipped.append((str(sf.path), "no text"))
                     continue

@@ -154,7 +154,9 @@ def _read_text(path: Path) -> Source:
         # Legacy text saved as UTF-8 by a converter that did not know the font.
         text, found = legacy.fix_text(text)
         encoding = found or encoding
-    return Source(_paragraphs(text), encoding=encoding)
+    # Lines are kept as they are: a plain-text report's line structure (a title
+    # set off by a blank line) is what search.extract reads.
+    return Source(text, encoding=encoding)
 
 
 def _paragraphs(text: str) -> str:
