@@ -190,11 +190,12 @@ def _known() -> frozenset[str]:
 
 
 def _known_count(chunks: list[str]) -> tuple[int, int]:
-    """(real Vietnamese syllables, all letter runs) in ``chunks``."""
+    """(real Vietnamese syllables, all letter runs of two letters or more) in ``chunks``."""
     from .normalize import canonical_syllable
 
     known = _known()
-    runs = [r for c in chunks for r in _LETTERS.findall(unicodedata.normalize("NFC", c))]
+    # One-letter runs (ă, ở, a stray Ă from a random byte) are too weak evidence.
+    runs = [r for c in chunks for r in _LETTERS.findall(unicodedata.normalize("NFC", c)) if len(r) > 1]
     return sum(canonical_syllable(r) in known for r in runs), len(runs)
 
 
@@ -220,13 +221,13 @@ def _gain(text: str, encoding: str) -> tuple[int, int, int]:
 def detect(text: str) -> str | None:
     """TCVN3 or VNI if converting ``text`` that way is clearly right, else None.
 
-    Clearly right: the words the conversion changes gain real syllables, and at
-    least half of them are real syllables afterwards. Unicode Vietnamese fails
+    Clearly right: the words the conversion changes gain two real syllables or
+    more, and at least half of them are real syllables afterwards. Unicode Vietnamese fails
     this (converting it garbles its words), and so does text in other languages.
     """
     if not _SIGNATURE.search(text):
         return None
-    best, best_gain = None, 0
+    best, best_gain = None, 1  # at least two syllables gained
     for encoding in (TCVN3, VNI):
         gain, known, runs = _gain(text, encoding)
         if gain > best_gain and known * 2 >= runs:

@@ -63,6 +63,8 @@ def read_report(path: Path) -> Source:
         raise
     except OSError as exc:
         raise Skip(exc.strerror or "cannot read") from None
+    except ModuleNotFoundError as exc:  # python-docx, pdfminer.six: the "formats" extra
+        raise Skip(f"{suffix} files need {exc.name} (pip install 'vnsearch[formats]')") from None
     except MemoryError:
         raise Skip("too large to read") from None
     except Exception as exc:  # noqa: BLE001 - a parser's failure must never stop a run
@@ -142,8 +144,6 @@ def looks_vietnamese(text: str) -> bool:
     code page: they say nothing about whether the guess was right.
     """
     words = [w for w in re.findall(r"[^\W\d_]+", unicodedata.normalize("NFC", text)) if not w.isascii()]
-    if not words:
-        return False
     known, total = legacy._known_count(words)
     return total > 0 and known >= 0.8 * total
 
