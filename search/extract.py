@@ -438,13 +438,24 @@ def _heading(text: str) -> str | None:
     return None
 
 
-def parse_document(path: str, raw_text: str) -> Document:
-    """Everything the index needs to know about one report."""
+def parse_document(
+    path: str, raw_text: str, *, title: str | None = None, date: dt.date | None = None
+) -> Document:
+    """Everything the index needs to know about one report.
+
+    ``title`` and ``date``: what the file itself declares (a web page's
+    ``og:title``, ``article:published_time``); they take precedence over what
+    is read from the text.
+    """
     text = clean_text(raw_text)
     all_lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     body = article_lines(text)
-    title = extract_title(all_lines, _heading(text))
-    date, precision = extract_date(all_lines[:8] + body[:5], title)
+    title = clean_text(title).strip() if title and title.strip() else None
+    title = title or extract_title(all_lines, _heading(text))
+    if date is not None:
+        precision = "day"
+    else:
+        date, precision = extract_date(all_lines[:8] + body[:5], title)
     passages = split_passages(body)
     if title and title not in body:
         passages.insert(0, title)

@@ -14,10 +14,8 @@ from . import store
 from .errors import VnsearchError
 from .extract import Document, parse_document
 from .normalize import fold
+from .readers import SUFFIXES, Skip, read_report
 from .schema import SCHEMA_VERSION, VARIANTS, build_schema
-
-TEXT_SUFFIXES = {".txt", ".md", ".text"}
-
 
 @dataclass
 class IndexStats:
@@ -35,30 +33,53 @@ class SourceFile:
     doc: str  # as shown to users: relative to the folder it was found in
 
 
-def find_sources(sources: Iterable[Path]) -> list[SourceFile]:
-    """Report files under ``sources`` (files or folders), in a stable order."""
+def find_sources(
+    sources: Iterable[Path], skipped: list[tuple[str, str]] | None = None
+) -> list[SourceFile]:
+    """Report files under ``sources`` (files or folders), in a stable order.
+
+    Folders are walked following symbolic links, each real folder once (a link
+    back to a parent is a loop, not more reports). Folders that cannot be read
+    are added to ``skipped`` with the reason instead of stopping the run.
+    """
     found: list[SourceFile] = []
     for src in sources:
         if src.is_file():
             found.append(SourceFile(src, src.name))
         elif src.is_dir():
-            for p in sorted(src.rglob("*")):
-                if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES and p.name != "README.md":
+            for p in _walk(src, skipped if skipped is not None else []):
+                if p.suffix.lower() in SUFFIXES and p.name != "README.md":
                     found.append(SourceFile(p, p.relative_to(src).as_posix()))
         else:
             raise VnsearchError(f"cannot read source {src}: no such file or directory")
     return found
 
 
-def decode(data: bytes) -> str:
-    """Decode a report file: UTF-8 (with or without BOM) or UTF-16 with BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    return data.decode("utf-8-sig")
+def _walk(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
+    seen: set[tuple[int, int]] = set()
+    files: list[Path] = []
 
+    def failed(exc: OSError) -> None:
+        skipped.append((exc.filename or str(root), exc.strerror or "cannot read folder"))
 
-def read_text(path: Path) -> str:
-    return decode(path.read_bytes())
+    for folder, dirs, names in os.walk(root, onerror=failed, followlinks=True):
+        try:
+            st = os.stat(folder)
+        except OSError as exc:
+            failed(exc)
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:
+            skipped.append((folder, "symbolic link loop (folder already indexed)"))
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        dirs.sort()
+        for name in names:
+            path = Path(folder, name)
+            if path.is_file():  # not a dangling link, socket or fifo
+                files.append(path)
+    return sorted(files)
 
 
 def _passage_fields(document: Document) -> Iterable[dict]:
@@ -141,14 +162,16 @@ def _digest(path: Path) -> str:
 def _parse(sf: SourceFile) -> tuple[SourceFile, Document | None, str | None, str | None]:
     """Read and analyse one file: (file, document or None, skip reason, content digest)."""
     try:
-        data = sf.path.read_bytes()
-        raw = decode(data)
-    except (OSError, UnicodeDecodeError) as exc:
-        return sf, None, getattr(exc, "strerror", None) or "not UTF-8 or UTF-16 text", None
-    document = parse_document(sf.doc, raw)
+        source = read_report(sf.path)
+        sha1 = _digest(sf.path)
+    except Skip as exc:
+        return sf, None, str(exc), None
+    except OSError as exc:
+        return sf, None, exc.strerror or "cannot read file", None
+    document = parse_document(sf.doc, source.text, title=source.title, date=source.date)
     if not document.passages:
         return sf, None, "no text", None
-    return sf, document, None, hashlib.sha1(data).hexdigest()
+    return sf, document, None, sha1
 
 
 PARALLEL_MIN = 50  # files below which extra processes cost more than they save
@@ -215,8 +238,8 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
                 "run `vnsearch index --rebuild`"
             )
     store.clean_leftovers(index_dir, damaged_ok=rebuild)
-    files = find_sources(sources)
     stats = IndexStats()
+    files = find_sources(sources, stats.skipped)
     old = store.read_documents(live) if live is not None else {}
     todo, documents, removed = _plan(files, old)
     stats.unchanged = len(documents)
