@@ -1,0 +1,275 @@
+#!/usr/bin/env python
+"""Speed, size and memory of vnsearch on VNTC news articles, as one Markdown table.
+
+Unpacks ``../shared/corpora/vntc/vntc-raw.tar.xz`` (84,132 articles, UTF-16LE)
+to a temporary folder, takes ``--docs N`` of them (spread evenly over the
+sorted list, so every topic is represented; all by default) and measures, in
+one run:
+
+* a full build with ``--jobs 1`` and ``--jobs 2`` (the public CLI, each in its
+  own process), next to stock pyvi segmenting the same passages in one process;
+* a no-op update, and an update after changing 1 % of the files;
+* in-process query latency (p50/p95 over ``QUERIES``, each run once after a
+  warm-up pass) and the CLI's wall time for a few of them, next to the bare
+  imports it cannot avoid and to ``rg`` scanning the raw files for the phrase;
+* index size on disk against the raw text in UTF-8; peak memory (largest
+  resident set of any one process) of indexing and of a search.
+
+    python scripts/bench.py --docs 1500
+    python scripts/bench.py                 # the whole corpus (about an hour on 2 cores)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "vntc" / "vntc-raw.tar.xz"
+
+# The fixed query list: phrases, single words, natural-language questions,
+# accentless queries, and queries with filters (VNTC's ten news topics).
+QUERIES = [
+    # phrases
+    '"bóng đá"', '"thị trường chứng khoán"', '"Hà Nội"', '"tai nạn giao thông"', '"giá vàng"',
+    '"công nghệ thông tin"', '"Liên Hợp Quốc"', '"cúm gia cầm"', '"đội tuyển Việt Nam"',
+    '"phần mềm"', '"ngân hàng nhà nước"', '"bệnh viện"', '"Tổng thống Mỹ"', '"ô nhiễm môi trường"',
+    # single words
+    "Internet", "vaccine", "lạm phát", "World Cup", "xuất khẩu", "ma túy", "điện ảnh", "HIV",
+    "bầu cử", "khủng bố", "học sinh", "tham nhũng",
+    # natural-language questions
+    "Người nghiện ma túy có bị xử lý hành chính không?",
+    "giá xăng dầu tăng ảnh hưởng thế nào đến doanh nghiệp?",
+    "đội tuyển bóng đá Việt Nam thi đấu ra sao tại SEA Games",
+    "làm thế nào để phòng chống dịch cúm gia cầm",
+    "vì sao thị trường chứng khoán giảm điểm",
+    "ai là người chịu trách nhiệm vụ tai nạn giao thông?",
+    "học sinh thi đại học cần chuẩn bị gì",
+    "virus máy tính lây lan qua email như thế nào",
+    "Mỹ và Iraq đàm phán về vấn đề gì",
+    "bệnh nhân ung thư được điều trị ở bệnh viện nào",
+    # accentless
+    '"bong da"', '"thi truong chung khoan"', "ha noi", "tai nan giao thong", "gia vang tang",
+    "cong nghe thong tin", "benh vien", "cum gia cam", "tham nhung", "doi tuyen viet nam",
+    # with filters and fields
+    '"bóng đá" --from 2005', "chứng khoán --to 2006-12", 'title:"Hà Nội"', "giá dầu --from 2004 --to 2007",
+    '"thế giới" --org "Bộ Y tế"', "ma túy --all",
+]
+CLI_QUERIES = ['"tai nạn giao thông"', "Người nghiện ma túy có bị xử lý hành chính không?", '"bong da"']
+RG_PHRASE = "tai nạn giao thông"
+
+# Runs a Python entry point and writes its wall time and peak memory (its own
+# and its children's, i.e. Whoosh's indexing processes) to the fd named by BENCH_FD.
+_RUNNER = r"""
+import os, resource, runpy, sys, time
+t = time.perf_counter()
+def report():
+    # VmHWM: this process's own peak (ru_maxrss would carry the bench's over exec)
+    own = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))
+    rss = max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    os.write(int(os.environ["BENCH_FD"]), f"{time.perf_counter() - t} {rss}\n".encode())
+import atexit; atexit.register(report)
+sys.argv = sys.argv[1:]
+if sys.argv[0] == "-c":
+    sys.argv = sys.argv[1:]
+    exec(compile(sys.argv[0], "<bench>", "exec"), {"__name__": "__main__"})
+else:
+    runpy.run_module(sys.argv[0], run_name="__main__", alter_sys=True)
+"""
+
+
+def measured(*argv: str, stdin: str | None = None) -> tuple[float, int, str]:
+    """Run ``python -m argv...`` (or a script); return (wall seconds, peak RSS KiB, stdout)."""
+    r, w = os.pipe()
+    env = dict(os.environ, BENCH_FD=str(w), PYTHONWARNINGS="ignore")
+    t = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", _RUNNER, *argv], input=stdin, text=True,
+                          capture_output=True, env=env, pass_fds=(w,), cwd=ROOT)
+    wall = time.perf_counter() - t
+    os.close(w)
+    with os.fdopen(r) as fh:
+        line = fh.read().split()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"failed: {' '.join(argv)}\n{proc.stderr.strip()}")
+    return wall, int(line[1]) if line else 0, proc.stdout
+
+
+def unpack(work: Path, docs: int | None) -> tuple[Path, list[Path]]:
+    raw = work / "raw"
+    with tarfile.open(CORPUS) as tar:
+        tar.extractall(raw, filter="data")
+    files = sorted(p for p in raw.rglob("*.txt"))
+    if docs and docs < len(files):
+        step = len(files) / docs
+        keep = {files[int(i * step)] for i in range(docs)}
+        for p in files:
+            if p not in keep:
+                p.unlink()
+        files = sorted(keep)
+    return raw, files
+
+
+PYVI_ALONE = r"""
+import json, sys, time
+from pathlib import Path
+from search.extract import parse_document
+from search.readers import read_report
+from pyvi import ViTokenizer
+files = [Path(p) for p in json.load(sys.stdin)]
+passages = [p for f in files for p in parse_document(f.name, read_report(f).text).passages]
+t = time.perf_counter()
+for p in passages:
+    ViTokenizer.tokenize(p)
+print(json.dumps({"seconds": time.perf_counter() - t, "chars": sum(map(len, passages)),
+                  "passages": len(passages)}))
+"""
+
+LATENCY = r"""
+import json, shlex, sys, time
+from pathlib import Path
+from search.cli import _filters
+from search.searcher import Index, search
+index = Index(Path(sys.argv[1]))
+queries = json.load(sys.stdin)
+
+def split(q):
+    words = shlex.split(q)
+    opts = {"date_from": None, "date_to": None, "org": None, "directive": None}
+    names = {"--from": "date_from", "--to": "date_to", "--org": "org", "--directive": "directive"}
+    text, i, require_all = [], 0, False
+    while i < len(words):
+        if words[i] in names:
+            opts[names[words[i]]] = words[i + 1]; i += 2
+        elif words[i] == "--all":
+            require_all = True; i += 1
+        else:
+            text.append(words[i]); i += 1
+    quoted = q.split(" --")[0]
+    return quoted, _filters(**opts), require_all
+
+runs = [split(q) for q in queries]
+for text, filters, require_all in runs:  # warm-up: caches, first use of each term
+    search(index, text, limit=10, filters=filters, require_all=require_all)
+times = []
+for text, filters, require_all in runs:
+    t = time.perf_counter()
+    search(index, text, limit=10, filters=filters, require_all=require_all)
+    times.append(time.perf_counter() - t)
+print(json.dumps(times))
+"""
+
+
+def du(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--docs", type=int, default=None, help="articles to use (default: all 84,132)")
+    ap.add_argument("--builds", default="1,2",
+                    help="--jobs values to time full builds with (default 1,2; the last is updated)")
+    ap.add_argument("--work", type=Path, default=None, help="work folder (default: a temp dir, removed)")
+    args = ap.parse_args()
+    if not CORPUS.is_file():
+        sys.exit(f"corpus not found: {CORPUS}")
+    tmp = tempfile.mkdtemp(prefix="vnsearch-bench-") if args.work is None else None
+    work = args.work or Path(tmp)
+    rows: list[tuple[str, str]] = []
+
+    def row(name: str, value: str) -> None:
+        rows.append((name, value))
+        print(f"  {name}: {value}", file=sys.stderr, flush=True)
+
+    try:
+        work.mkdir(parents=True, exist_ok=True)
+        raw, files = unpack(work, args.docs)
+        sys.path.insert(0, str(ROOT))
+        from search.readers import read_report
+
+        utf8 = sum(len(read_report(f).text.encode("utf-8")) for f in files)
+        row("articles", f"{len(files):,} ({utf8 / 1e6:.1f} MB of text in UTF-8)")
+
+        _, _, out = measured("-c", PYVI_ALONE, stdin=json.dumps([str(f) for f in files]))
+        pyvi = json.loads(out)
+        row("stock pyvi alone, 1 process (segmentation only)",
+            f"{pyvi['seconds']:.1f} s ({pyvi['chars'] / pyvi['seconds'] / 1e3:.0f}k chars/s, "
+            f"{pyvi['passages']:,} passages)")
+
+        builds = {}
+        job_list = [int(j) for j in args.builds.split(",")]
+        for jobs in job_list:
+            ix = work / f"index-j{jobs}"
+            wall, rss, _ = measured("search", "index", str(raw), "--index-dir", str(ix), "--rebuild",
+                                    "--jobs", str(jobs))
+            builds[jobs] = wall
+            row(f"full build, --jobs {jobs}", f"{wall:.1f} s ({wall / pyvi['seconds']:.2f} × pyvi); "
+                f"peak {rss / 1024:.0f} MiB")
+        last = job_list[-1]
+        ix = work / f"index-j{last}"
+        wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
+        row("no-op update", f"{wall:.2f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
+        changed = files[:: 100]
+        for f in changed:
+            text = f.read_text(encoding="utf-16")
+            f.write_text(text + "\nCập nhật: bài viết đã được sửa.\n", encoding="utf-16")
+        wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
+        row(f"update after changing 1 % ({len(changed):,} files)",
+            f"{wall:.1f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
+
+        gen = Path(ix / (ix / "CURRENT").read_text().strip())
+        size = du(gen)
+        row("index size on disk", f"{size / 1e6:.1f} MB ({size / utf8:.2f} × the UTF-8 text)")
+
+        _, rss, out = measured("-c", LATENCY, str(ix), stdin=json.dumps(QUERIES))
+        times = json.loads(out)
+        row(f"query latency in process ({len(QUERIES)} queries)",
+            f"p50 {percentile(times, .5) * 1e3:.0f} ms, p95 {percentile(times, .95) * 1e3:.0f} ms, "
+            f"max {max(times) * 1e3:.0f} ms; peak {rss / 1024:.0f} MiB")
+
+        base = min(measured("-c", "import whoosh.index, whoosh.qparser, click")[0] for _ in range(3))
+        row("bare imports (`import whoosh.index, whoosh.qparser, click`)", f"{base:.2f} s")
+        peak_search = 0
+        for q in CLI_QUERIES:
+            runs = [measured("search", "search", q, "--index-dir", str(ix)) for _ in range(3)]
+            wall = min(r[0] for r in runs)
+            peak_search = max(peak_search, max(r[1] for r in runs))
+            row(f"CLI `vnsearch search '{q}'`", f"{wall:.2f} s ({wall / base:.1f} × bare imports)")
+        row("peak memory of a search (CLI)", f"{peak_search / 1024:.0f} MiB")
+        rg = shutil.which("rg")
+        if rg:
+            t = time.perf_counter()
+            subprocess.run([rg, "-l", "-F", RG_PHRASE, str(raw)], capture_output=True)
+            row(f"`rg -l -F '{RG_PHRASE}'` over the raw files", f"{time.perf_counter() - t:.2f} s")
+        else:
+            row("rg", "not installed (apt-get install ripgrep)")
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
+               platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
+    print(f"vnsearch bench: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
+          f"`python scripts/bench.py {' '.join(sys.argv[1:])}`\n")
+    print("| measure | result |")
+    print("| --- | --- |")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
