@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -148,6 +149,26 @@ def _contains(haystack: str, syllables: tuple[str, ...]) -> bool:
     return f" {' '.join(syllables)} " in haystack
 
 
+def _top(s, q: wq.Query, n: int | None, filter) -> list:
+    """Whoosh's best ``n`` hits plus every hit tied with the ``n``-th.
+
+    Whoosh breaks ties by document number, which depends on how the index was
+    written (segments, parallel jobs, updates); keeping the whole tie makes the
+    candidates, and so the results, the same however the index was built.
+    """
+    if n is None:
+        return list(s.search(q, limit=None, filter=filter))
+    k = n
+    while True:
+        hits = list(s.search(q, limit=k + 1, filter=filter))
+        if len(hits) <= n:
+            return hits
+        cutoff = hits[n - 1].score
+        if len(hits) <= k or hits[k].score < cutoff or k >= 50 * n:
+            return [h for h in hits if h.score >= cutoff]
+        k *= 4
+
+
 def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
     """The best ``POOL`` (or ``limit``) Whoosh hits with their evidence, unordered.
 
@@ -161,19 +182,20 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
     passage, which is how pyvi words serve precision without a field of their own.
     """
     pool_size = None if limit is None else max(POOL, limit)
-    pool = list(s.search(parsed.scored, limit=pool_size, filter=parsed.filter))
+    pool = _top(s, parsed.scored, pool_size, parsed.filter)
     content = parsed.content
     coordinate = len(parsed.clauses) > 1 and len(content) > 1
     first: list = []
     if coordinate:
         every = parsed.executable(
             wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in content]))
-        first = list(s.search(wq.AndMaybe(every, parsed.scored), limit=pool_size,
-                              filter=parsed.filter))
+        first = _top(s, wq.AndMaybe(every, parsed.scored), pool_size, parsed.filter)
     by_docnum = {r.docnum: r for r in pool + first}
-    per_report: dict[str, float] = {}
+    per_report: dict[str, list[float]] = {}
     for r in by_docnum.values():
-        per_report[r["doc"]] = per_report.get(r["doc"], 0.0) + r.score
+        per_report.setdefault(r["doc"], []).append(r.score)
+    # fsum: exactly rounded whatever the order, which follows document numbers
+    totals = {doc: math.fsum(scores) for doc, scores in per_report.items()}
     in_first = {r.docnum for r in first}
     phrases = [w for w in content if len(w) > 1]
     if parsed.field == "fold":
@@ -181,7 +203,7 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
         phrases = [tuple(fold(k) for k in w) for w in phrases]
     out = []
     for r in by_docnum.values():
-        score = r.score + REPORT_BOOST * (per_report[r["doc"]] - r.score)
+        score = r.score + REPORT_BOOST * (totals[r["doc"]] - r.score)
         group, adjacent = 0, 0.0
         if coordinate or phrases:
             keys = [k for k, _, _ in syllable_spans(r["text"])]
