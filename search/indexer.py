@@ -174,6 +174,17 @@ def _parse(sf: SourceFile) -> tuple[SourceFile, Document | None, str | None, str
     return sf, document, None, sha1
 
 
+def _parsed(files: list[SourceFile], jobs: int):
+    """``_parse`` over ``files`` in order, reading and extracting on ``jobs`` processes."""
+    if jobs <= 1:
+        yield from map(_parse, files)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(jobs) as pool:
+        yield from pool.imap(_parse, files, chunksize=4)
+
+
 PARALLEL_MIN = 50  # files below which extra processes cost more than they save
 BATCH = 100  # passages handed to an indexing process at a time
 
@@ -260,7 +271,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
         try:
             for doc in removed + [sf.doc for sf in todo if sf.doc in old]:
                 writer.delete_by_term("doc", doc)
-            for i, (sf, document, reason, sha1) in enumerate(map(_parse, todo)):
+            for i, (sf, document, reason, sha1) in enumerate(_parsed(todo, jobs if many else 1)):
                 if progress:
                     progress(stats.unchanged + i, len(files), sf.doc)
                 if document is None:

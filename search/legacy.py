@@ -180,6 +180,20 @@ _SIGNATURE = re.compile(
     "[" + re.escape("".join(_TCVN3_CHARS) + _VNI_MARKS + "".join(_both_cases(_VNI_LETTERS))) + "]"
 )
 
+# Of those, the characters that are not Vietnamese letters (``®`` for đ in TCVN3,
+# ``ñ``, ``ø``, ``ö`` in VNI): every legacy document has some; Unicode
+# Vietnamese, whose ``á`` or ``õ`` also appear in the tables, has none. This
+# keeps ordinary text from being scored at all (scoring is the costly part).
+_VIETNAMESE_LETTERS = frozenset(
+    unicodedata.normalize("NFC", v + t)
+    for v in "aăâeêioôơuưy"
+    for t in ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+) | frozenset("bcdđghklmnpqrstvx")
+_ALIEN = re.compile(
+    "[" + re.escape("".join(sorted({c for c in _SIGNATURE.pattern if c.lower() not in _VIETNAMESE_LETTERS
+                                    and not c.isascii()}))) + "]"
+)
+
 
 @lru_cache(maxsize=1)
 def _known() -> frozenset[str]:
@@ -225,7 +239,7 @@ def detect(text: str) -> str | None:
     more, and at least half of them are real syllables afterwards. Unicode Vietnamese fails
     this (converting it garbles its words), and so does text in other languages.
     """
-    if not _SIGNATURE.search(text):
+    if not _SIGNATURE.search(text) or not _ALIEN.search(text):
         return None
     best, best_gain = None, 1  # at least two syllables gained
     for encoding in (TCVN3, VNI):
