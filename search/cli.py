@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import VnsearchError
+from .errors import DamagedIndex, VnsearchError
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("seeds")
@@ -256,6 +256,8 @@ class _QueryRun:
             try:
                 hits = run(self.index, q, limit=self.limit, filters=self.filters,
                            require_all=self.require_all)
+            except DamagedIndex:
+                raise  # the same for every line: stop at once
             except VnsearchError as exc:
                 if len(self.queries) == 1:
                     raise
