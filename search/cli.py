@@ -321,14 +321,19 @@ def search(query, limit, require_all, batch, date_from, date_to, org, directive,
 @all_option
 @batch_option
 @filter_options
+@click.option("--raw-csv", is_flag=True,
+              help="Write cells exactly as indexed, without the apostrophe that stops a "
+                   "spreadsheet running them (for programs, not spreadsheets).")
 @index_dir_option
 @handle_errors
-def export(query, path, limit, require_all, batch, date_from, date_to, org, directive, index_dir):
+def export(query, path, limit, require_all, batch, date_from, date_to, org, directive, raw_csv,
+           index_dir):
     """Write every hit for QUERY to a CSV file (UTF-8 with BOM, for Excel).
 
-    Cells that a spreadsheet would run as a formula (starting with = + - @)
-    are prefixed with an apostrophe. With --batch, a first column says which
-    query each row answers.
+    Cells that a spreadsheet would run as a formula (starting with = + - @,
+    tab or carriage return) are prefixed with an apostrophe; --raw-csv writes
+    them as they are. With --batch, a first column says which query each row
+    answers.
     """
     from . import output
 
@@ -341,12 +346,12 @@ def export(query, path, limit, require_all, batch, date_from, date_to, org, dire
     total = sum(len(h) for _, h in results)
     if str(path) == "-":
         sys.stdout.write("\ufeff")
-        output.write_csv(results, sys.stdout, with_query=with_query)
+        output.write_csv(results, sys.stdout, safe=not raw_csv, with_query=with_query)
     else:
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-                output.write_csv(results, fh, with_query=with_query)
+                output.write_csv(results, fh, safe=not raw_csv, with_query=with_query)
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
