@@ -1,6 +1,7 @@
 """Limits and bad options: a clear one-line message and exit status 2, like every other error."""
 
 import json
+import re
 
 import pytest
 
@@ -91,3 +92,19 @@ def test_help_and_version_still_exit_0(run):
     assert run("search", "--help", index_dir=None).exit_code == 0
     version = run("--version", index_dir=None)
     assert version.exit_code == 0 and version.stdout.startswith("cli, version ")
+
+
+def test_search_and_export_options_are_documented_in_readme():
+    """Each option a user can pass to search or export appears in README (the new ones included)."""
+    from pathlib import Path
+
+    from search.cli import cli
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    def documented(opt: str) -> bool:
+        return re.search(rf"(?<![\w-]){re.escape(opt)}(?![\w-])", readme) is not None
+
+    for name in ("search", "export"):
+        for param in cli.commands[name].params:
+            if param.opts and param.opts != ["--help"]:
+                assert any(documented(opt) for opt in param.opts), (name, param.opts)
