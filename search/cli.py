@@ -14,10 +14,11 @@ from pathlib import Path
 
 import click
 
-from .errors import VnsearchError
+from .errors import DamagedIndex, VnsearchError
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("seeds")
+MAX_LIMIT = 10_000  # --limit: more passages than anyone reads; export without --limit writes all
 
 
 def _fail(message: str) -> None:
@@ -155,7 +156,35 @@ def _color(choice: str) -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _OneLineErrors(click.Group):
+    """Click's usage errors (bad option, missing argument) as one line, like every other error."""
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.ClickException as exc:
+            click.echo(f"vnsearch: {_usage_message(exc)}", err=True)
+            sys.exit(exc.exit_code)
+        except click.exceptions.Abort:
+            click.echo("vnsearch: aborted", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)  # --help, --version: click.Exit's code
+
+
+def _usage_message(exc: click.ClickException) -> str:
+    message = " ".join(exc.format_message().splitlines())
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message
+    if isinstance(exc, click.NoSuchOption) and any(p.name == "query" for p in ctx.command.params):
+        return (f"{message.rstrip('.')} (to search for text that starts with '-', "
+                f"put it after --: {ctx.command_path} -- QUERY)")
+    return f"{message} (see {ctx.command_path} --help)"
+
+
+@click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="vnsearch")
 def cli():
     """Full-text search for Vietnamese reports: ranked passages, hits highlighted."""
@@ -188,7 +217,7 @@ def index(sources, index_dir, rebuild, jobs):
 
 def batch_option(fn):
     return click.option(
-        "--batch", type=click.File("r", encoding="utf-8"), default=None, metavar="FILE",
+        "--batch", type=click.File("r", encoding="utf-8-sig"), default=None, metavar="FILE",
         help="Run one query per line of FILE ('-' for stdin); each hit carries its query.",
     )(fn)
 
@@ -198,14 +227,18 @@ def all_option(fn):
                         help="Every word must match (default: ranked, passages with every word first).")(fn)
 
 
-def _queries(query: str | None, batch) -> list[str]:
+def _queries(query: str | None, batch) -> list[tuple[int, str]]:
+    """(line number in the batch file, query) for each query to run; blank lines are skipped."""
     if batch is not None:
         if query:
             raise click.UsageError("give either QUERY or --batch, not both")
-        return [line.rstrip("\r\n") for line in batch if line.strip()]
+        try:
+            return [(n, line.rstrip("\r\n")) for n, line in enumerate(batch, start=1) if line.strip()]
+        except UnicodeDecodeError:
+            raise VnsearchError(f"--batch {batch.name}: not UTF-8 text") from None
     if query is None:
         raise click.UsageError("missing QUERY (or --batch FILE)")
-    return [query]
+    return [(1, query)]
 
 
 class _QueryRun:
@@ -219,10 +252,12 @@ class _QueryRun:
     def __iter__(self):
         from .searcher import did_you_mean, search as run
 
-        for number, q in enumerate(self.queries, start=1):
+        for number, q in self.queries:
             try:
                 hits = run(self.index, q, limit=self.limit, filters=self.filters,
                            require_all=self.require_all)
+            except DamagedIndex:
+                raise  # the same for every line: stop at once
             except VnsearchError as exc:
                 if len(self.queries) == 1:
                     raise
@@ -236,8 +271,8 @@ class _QueryRun:
 
 @cli.command()
 @click.argument("query", required=False)
-@click.option("--limit", "-n", type=click.IntRange(min=1, max=100_000), default=10, show_default=True,
-              help="Number of passages to show (per query).")
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=MAX_LIMIT), default=10, show_default=True,
+              help=f"Number of passages to show (per query), at most {MAX_LIMIT:,}.")
 @all_option
 @batch_option
 @filter_options
@@ -281,19 +316,24 @@ def search(query, limit, require_all, batch, date_from, date_to, org, directive,
 @click.argument("query", required=False)
 @click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path, dir_okay=False),
               help="CSV file to write ('-' for standard output).")
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=None,
-              help="At most this many hits per query [default: all].")
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=MAX_LIMIT), default=None,
+              help=f"At most this many hits per query, up to {MAX_LIMIT:,} [default: all].")
 @all_option
 @batch_option
 @filter_options
+@click.option("--raw-csv", is_flag=True,
+              help="Write cells exactly as indexed, without the apostrophe that stops a "
+                   "spreadsheet running them (for programs, not spreadsheets).")
 @index_dir_option
 @handle_errors
-def export(query, path, limit, require_all, batch, date_from, date_to, org, directive, index_dir):
+def export(query, path, limit, require_all, batch, date_from, date_to, org, directive, raw_csv,
+           index_dir):
     """Write every hit for QUERY to a CSV file (UTF-8 with BOM, for Excel).
 
-    Cells that a spreadsheet would run as a formula (starting with = + - @)
-    are prefixed with an apostrophe. With --batch, a first column says which
-    query each row answers.
+    Cells that a spreadsheet would run as a formula (starting with = + - @,
+    tab or carriage return) are prefixed with an apostrophe; --raw-csv writes
+    them as they are. With --batch, a first column says which query each row
+    answers.
     """
     from . import output
 
@@ -306,12 +346,12 @@ def export(query, path, limit, require_all, batch, date_from, date_to, org, dire
     total = sum(len(h) for _, h in results)
     if str(path) == "-":
         sys.stdout.write("\ufeff")
-        output.write_csv(results, sys.stdout, with_query=with_query)
+        output.write_csv(results, sys.stdout, safe=not raw_csv, with_query=with_query)
     else:
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-                output.write_csv(results, fh, with_query=with_query)
+                output.write_csv(results, fh, safe=not raw_csv, with_query=with_query)
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)

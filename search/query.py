@@ -102,6 +102,17 @@ def expand_folded(q: wq.Query, variants: dict[str, list[str]]) -> wq.Query:
     return q.accept(fix)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _decoded(value: str, what: str) -> str:
+    """``value`` if it is text; Python passes bytes of argv that are not UTF-8 on as lone
+    surrogates, which nothing can match and the segmenter cannot take."""
+    if _SURROGATE.search(value):
+        raise VnsearchError(f"{what} is not UTF-8 text (is the terminal set to UTF-8?)")
+    return value
+
+
 def parse_date(value: str, end: bool) -> dt.datetime:
     """First (or last) day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value.strip())
@@ -145,7 +156,7 @@ def _filter_query(filters: Filters, dates: list[str], schema, known: set[str]) -
         if stop:
             parts.append(wq.DateRange("date", None, parse_date(stop, end=True)))
     if filters.org:
-        keys = [t.text for t in schema["organization"].analyzer(clean_text(filters.org))]
+        keys = [t.text for t in schema["organization"].analyzer(clean_text(_decoded(filters.org, "--org")))]
         if not keys:
             raise VnsearchError(f"nothing to match in --org {filters.org!r}")
         parts.append(wq.Phrase("organization", keys) if len(keys) > 1 else wq.Term("organization", keys[0]))
@@ -268,7 +279,7 @@ def parse(
     filters = filters or Filters()
     variants = variants or {}
     schema = _parsing_schema(schema)
-    text = clean_text(text).strip()
+    text = clean_text(_decoded(text, "query")).strip()
     if len(text) > MAX_QUERY_CHARS:
         raise VnsearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     dates = _DATE_TERM.findall(text)

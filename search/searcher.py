@@ -2,21 +2,74 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import json
 import math
+import pickle
+import struct
+import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import store
 from .analysis import syllable_spans
 from .normalize import fold
-from .errors import VnsearchError
+from .errors import DamagedIndex, VnsearchError
 from whoosh import query as wq
 
 from .query import Filters, ParsedQuery, highlight_patterns, parse
-from .schema import SCHEMA_VERSION, VARIANTS
+from .schema import SCHEMA_VERSION, VARIANTS, build_schema
+
+# What Whoosh raises when a segment file is missing, truncated or garbled
+# (found by truncating and bit-flipping a seed index); anything else is a bug.
+_DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError)
+# Keys of a report in documents.json that the docs and directives listings read.
+_DOC_KEYS = frozenset(("title", "date", "organization", "directives", "passages"))
+
+
+def _no_index(index_dir: Path):
+    """No CURRENT pointer: nothing built here yet, or something that is not a vnsearch index."""
+    if (index_dir / store.META).is_file():
+        raise DamagedIndex(
+            f"{index_dir} is one generation of an index; use the directory above it "
+            f"(--index-dir {index_dir.parent})"
+        )
+    if any(index_dir.glob("*.toc")):
+        raise DamagedIndex(
+            f"{index_dir} holds a Whoosh index that vnsearch did not build; "
+            f"build one with `vnsearch index --rebuild --index-dir {index_dir}` or use another directory"
+        )
+    raise VnsearchError(
+        f"no index at {index_dir}; build one with `vnsearch index SOURCE --index-dir {index_dir}`"
+    )
+
+
+def _meta_is_sound(meta: dict) -> bool:
+    codes = meta.get("codes", [])
+    return isinstance(codes, list) and all(isinstance(c, str) for c in codes)
+
+
+def _documents_are_sound(docs) -> bool:
+    return isinstance(docs, dict) and all(isinstance(d, dict) and _DOC_KEYS <= d.keys() for d in docs.values())
+
+
+@contextlib.contextmanager
+def _reading(index: "Index"):
+    """Turn what Whoosh raises on damaged files met while searching into a one-line error."""
+    try:
+        yield
+    except OSError as exc:
+        raise store.unreadable(index.index_dir, exc) from None
+    except Exception as exc:
+        # Whoosh reports a bad block with a bare Exception; our own bugs raise subclasses
+        if not isinstance(exc, _DAMAGE) and type(exc) is not Exception:
+            raise
+        raise DamagedIndex(
+            f"index at {index.index_dir} is damaged ({type(exc).__name__}); "
+            "run `vnsearch index --rebuild`"
+        ) from None
 
 
 @dataclass
@@ -39,45 +92,66 @@ class Hit:
 
 
 class Index:
-    """An opened index generation: its Whoosh index and its metadata."""
+    """An opened index generation: its Whoosh index and its metadata.
+
+    Every way the directory can be wrong (no index, a damaged or foreign one,
+    unreadable files) raises a one-line ``VnsearchError`` here, or from
+    ``_reading`` for damage Whoosh only notices while searching.
+    """
 
     def __init__(self, index_dir: Path):
+        self.index_dir = index_dir
         gen = store.current_generation(index_dir)
         if gen is None:
-            raise VnsearchError(
-                f"no index at {index_dir}; build one with `vnsearch index SOURCE --index-dir {index_dir}`"
-            )
+            _no_index(index_dir)
         self.gen = gen
         self._variants: dict[str, list[str]] | None = None
         self.meta = store.read_meta(gen)
-        version = self.meta.get("schema_version")
+        version = self.meta.get("schema_version") if isinstance(self.meta, dict) else None
         if version != SCHEMA_VERSION:
-            raise VnsearchError(
+            raise DamagedIndex(
                 f"index at {index_dir} has schema version {version}, this vnsearch needs "
                 f"{SCHEMA_VERSION}; run `vnsearch index --rebuild`"
+            )
+        if not _meta_is_sound(self.meta):
+            raise DamagedIndex(
+                f"index metadata in {gen} is not what vnsearch writes; run `vnsearch index --rebuild`"
             )
         from whoosh import index as windex
 
         try:
             self.ix = windex.open_dir(str(gen))
+            self.ix.reader().close()  # opens every segment: catches missing or truncated files
+        except OSError as exc:
+            raise store.unreadable(index_dir, exc) from None
         except Exception as exc:  # Whoosh raises many kinds on damaged files
-            raise VnsearchError(
+            raise DamagedIndex(
                 f"index at {index_dir} is damaged ({type(exc).__name__}); run `vnsearch index --rebuild`"
             ) from None
+        if set(self.ix.schema.names()) != set(build_schema().names()):
+            raise DamagedIndex(
+                f"index at {index_dir} has fields vnsearch does not write; run `vnsearch index --rebuild`"
+            )
 
     @functools.cached_property
     def documents(self) -> dict[str, dict]:
         """Per-report records (large: read only by the commands that list reports)."""
-        return store.read_documents(self.gen)
+        documents = store.read_documents(self.gen)
+        if not _documents_are_sound(documents):
+            raise DamagedIndex(
+                f"index metadata in {self.gen} is not what vnsearch writes; run `vnsearch index --rebuild`"
+            )
+        return documents
 
     @property
     def variants(self) -> dict[str, list[str]]:
         """Folded syllable -> its spellings in the index, most used first."""
         if self._variants is None:
             try:
-                self._variants = json.loads((self.gen / VARIANTS).read_text(encoding="utf-8"))
+                variants = json.loads((self.gen / VARIANTS).read_text(encoding="utf-8"))
             except (OSError, ValueError):
-                self._variants = {}
+                variants = {}
+            self._variants = variants if isinstance(variants, dict) else {}
         return self._variants
 
     @functools.cached_property
@@ -241,7 +315,7 @@ def search(
     parsed = parse(text, index.ix.schema, filters, index.known_codes, require_all, index.variants)
     patterns = highlight_patterns(parsed.matcher)
     hits: list[Hit] = []
-    with index.ix.searcher() as s:
+    with _reading(index), index.ix.searcher() as s:
         for rank, r in enumerate(_ranked(s, parsed, limit), start=1):
             f = r.fields()
             date = f.get("date")
@@ -276,7 +350,7 @@ def did_you_mean(index: Index, text: str, found: bool) -> str | None:
 
     plain = plain_words(re.sub(r'(?<!\S)\w+:(?:"[^"]*"|\S+)', " ", text))
     accentless = not has_diacritics(plain)
-    with index.ix.reader() as reader:
+    with _reading(index), index.ix.reader() as reader:
         if accentless:
             def df(key: str) -> int:
                 return sum(reader.doc_frequency("text", k) for k in index.variants.get(key) or [key])

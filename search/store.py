@@ -19,7 +19,7 @@ import re
 import shutil
 from pathlib import Path
 
-from .errors import VnsearchError
+from .errors import DamagedIndex, VnsearchError
 
 POINTER = "CURRENT"
 META = "meta.json"  # small: schema version, sources, counts, known codes (read by every search)
@@ -32,24 +32,44 @@ def current_generation(index_dir: Path) -> Path | None:
     """The live generation directory, or None if no index was ever built here."""
     try:
         name = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+        gen = index_dir / name
+        live = bool(_GEN.match(name)) and (gen / META).is_file()
     except FileNotFoundError:
         return None
+    except NotADirectoryError:
+        raise DamagedIndex(
+            f"index at {index_dir} is a file, not a directory; build one in a directory "
+            "with `vnsearch index --rebuild --index-dir DIR`"
+        ) from None
     except OSError as exc:
-        raise VnsearchError(f"cannot read index at {index_dir}: {exc.strerror}") from None
-    gen = index_dir / name
-    if not _GEN.match(name) or not (gen / META).is_file():
-        raise VnsearchError(
-            f"index at {index_dir} is damaged ({POINTER} points to {name!r}); "
-            "run `vnsearch index --rebuild`"
+        raise unreadable(index_dir, exc) from None
+    except UnicodeDecodeError:
+        name, live = "<not text>", False
+    if not live:
+        raise DamagedIndex(
+            f"index at {index_dir} is damaged ({POINTER} points to {name[:40]!r}, "
+            "which is missing or incomplete); run `vnsearch index --rebuild`"
         )
     return gen
+
+
+def unreadable(index_dir: Path, exc: OSError) -> DamagedIndex:
+    """The error for an index file the OS will not give us."""
+    if isinstance(exc, FileNotFoundError):
+        return DamagedIndex(
+            f"index at {index_dir} is damaged (a file is missing); run `vnsearch index --rebuild`"
+        )
+    fix = "fix its permissions or " if isinstance(exc, PermissionError) else ""
+    return DamagedIndex(
+        f"cannot read index at {index_dir} ({exc.strerror}); {fix}run `vnsearch index --rebuild`"
+    )
 
 
 def read_meta(gen: Path) -> dict:
     try:
         return json.loads((gen / META).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise VnsearchError(
+        raise DamagedIndex(
             f"index metadata in {gen} is unreadable ({exc}); run `vnsearch index --rebuild`"
         ) from None
 
