@@ -305,7 +305,7 @@ def search(query, limit, require_all, batch, date_from, date_to, org, directive,
             output.write_jsonl(records, sys.stdout)
         else:
             if batch is not None:
-                click.echo(f"# {q}")
+                click.echo(f"# {output.printable(q)}")
             output.write_text(hits, sys.stdout, color=_color(color))
             if batch is not None:
                 click.echo()

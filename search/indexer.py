@@ -243,7 +243,8 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
     live = None
     if not rebuild:
         live = store.current_generation(index_dir)
-        if live is not None and store.read_meta(live).get("schema_version") != SCHEMA_VERSION:
+        meta = store.read_meta(live) if live is not None else None
+        if live is not None and (not isinstance(meta, dict) or meta.get("schema_version") != SCHEMA_VERSION):
             raise VnsearchError(
                 f"index at {index_dir} was built by another version of vnsearch; "
                 "run `vnsearch index --rebuild`"
@@ -252,6 +253,10 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
     stats = IndexStats()
     files = find_sources(sources, stats.skipped)
     old = store.read_documents(live) if live is not None else {}
+    if not isinstance(old, dict) or not all(isinstance(r, dict) and isinstance(r.get("source"), dict)
+                                            for r in old.values()):
+        raise VnsearchError(f"index at {index_dir} has damaged report records; "
+                            "run `vnsearch index --rebuild`")
     todo, documents, removed = _plan(files, old)
     stats.unchanged = len(documents)
     if live is not None and not todo and not removed and documents == old:

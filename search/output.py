@@ -66,18 +66,30 @@ def snippet(hit: Hit, before: str = "«", after: str = "»") -> str:
     return mark(hit.text, hit.highlights, start, end, before, after)
 
 
+# Control characters from a document or a query must not reach a terminal as
+# commands (ESC starts colour, cursor and title sequences): one visible
+# replacement character each, so offsets into the text stay valid.
+_CONTROLS = {c: "\ufffd" for c in [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)]}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character but newline and tab shown as U+FFFD."""
+    return text.translate(_CONTROLS)
+
+
 def format_hit(hit: Hit, color: bool) -> str:
     """A hit for a human: where, when, who, what; then the passage with hits marked."""
     c = (lambda code, s: f"{code}{s}{RESET}") if color else (lambda code, s: s)
-    facts = [f for f in (hit.date, hit.organization) if f]
-    head = f"{c(MAGENTA, hit.doc)}:{c(GREEN, str(hit.passage))}"
+    facts = [printable(f) for f in (hit.date, hit.organization) if f]
+    head = f"{c(MAGENTA, printable(hit.doc))}:{c(GREEN, str(hit.passage))}"
     if facts:
         head += "  " + " · ".join(facts)
     lines = [head]
     if hit.title and hit.title != hit.text:
-        lines.append(c(BOLD, hit.title))
-    start, end = window(hit.text, hit.highlights)
-    body = mark(hit.text, hit.highlights, start, end, BOLD_RED if color else "", RESET if color else "")
+        lines.append(c(BOLD, printable(hit.title)))
+    text = printable(hit.text)
+    start, end = window(text, hit.highlights)
+    body = mark(text, hit.highlights, start, end, BOLD_RED if color else "", RESET if color else "")
     lines.append(body)
     return "\n".join(lines) + "\n"
 

@@ -124,3 +124,22 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next_one(tmp_path, seeds
     assert not (crashed / "junk.seg").exists()
     assert gens == sorted({live.name, store.current_generation(ix).name})  # the previous one stays for readers
     assert json.loads((store.current_generation(ix) / "meta.json").read_text())["reports"] == 6
+
+
+def test_update_over_metadata_that_is_not_an_object_names_rebuild(tmp_path, seeds_copy):
+    ix = tmp_path / "ix"
+    build_index([seeds_copy], ix)
+    (store.current_generation(ix) / "meta.json").write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(VnsearchError, match="--rebuild"):
+        build_index([seeds_copy], ix)
+    assert build_index([seeds_copy], ix, rebuild=True).indexed == 5
+
+
+@pytest.mark.parametrize("records", ["[1, 2]", '{"a.txt": 3}', '{"a.txt": {"title": "x"}}'])
+def test_update_over_damaged_report_records_names_rebuild(tmp_path, seeds_copy, records):
+    ix = tmp_path / "ix"
+    build_index([seeds_copy], ix)
+    (store.current_generation(ix) / "documents.json").write_text(records, encoding="utf-8")
+    with pytest.raises(VnsearchError, match="--rebuild"):
+        build_index([seeds_copy], ix)
+    assert build_index([seeds_copy], ix, rebuild=True).indexed == 5

@@ -122,3 +122,25 @@ def test_json_lines_with_quotes_backslashes_and_control_characters(run, odd_inde
     for escaped in ['\\"ngoặc kép\\"', "\\\\gạch chéo\\\\", "\\u0007", "\\u001b[31m", "\\b"]:
         assert escaped in odd_line
     assert not any(c < " " for c in odd_line)
+
+
+def test_terminal_output_never_carries_control_sequences_from_a_document(tmp_path):
+    from click.testing import CliRunner
+
+    from search.cli import cli
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "esc.txt").write_text(
+        "Báo cáo thử\n\nCông tác tuyên giáo \x1b]0;pwned\x07 và \x1b[2J xóa màn hình.\n", encoding="utf-8")
+    ix = tmp_path / "ix"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", str(src), "--index-dir", str(ix)]).exit_code == 0
+    for color in ("never", "always"):
+        result = runner.invoke(cli, ["search", "tuyên giáo", "--index-dir", str(ix), "--color", color])
+        assert result.exit_code == 0
+        assert "\x07" not in result.stdout and "\x1b]" not in result.stdout and "\x1b[2J" not in result.stdout
+        assert "\ufffd]0;pwned\ufffd" in result.stdout
+    # JSON keeps the text exactly (escaped by JSON itself)
+    result = runner.invoke(cli, ["search", "tuyên giáo", "--index-dir", str(ix), "--json"])
+    assert "\x1b]0;pwned\x07" in json.loads(result.stdout)["text"]
