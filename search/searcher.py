@@ -205,6 +205,7 @@ def _word_query(field: str, syllables: tuple[str, ...]) -> wq.Query:
 
 REPORT_BOOST = 0.15  # share of the other candidate passages' scores of the same report
 ADJACENT_BOOST = 0.5  # weight of the query's pyvi words found as adjacent syllables
+TITLE_MATCH_BOOST = 0.25  # weight of the query's content words found in the report title
 POOL = 100  # candidates looked at for ordering and report evidence
 
 
@@ -216,6 +217,7 @@ class Candidate:
     group: int  # lower first: passages with every content word, then by how many
     score: float  # Whoosh score plus report evidence
     adjacent: float  # share of the query's multi-syllable words found as adjacent syllables
+    titled: float  # share of the query's content words found in the report title
     key: tuple[str, int]  # (doc, passage): ties never depend on segment layout
 
 
@@ -254,6 +256,8 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
     count their content words. Adjacency: the query's pyvi words of several
     syllables (``ma_túy``, ``xử_lý``) found as adjacent syllables in the
     passage, which is how pyvi words serve precision without a field of their own.
+    Title: the share of the query's content words in the report's title (a law
+    article's heading, a report's headline).
     """
     pool_size = None if limit is None else max(POOL, limit)
     pool = _top(s, parsed.scored, pool_size, parsed.filter)
@@ -276,8 +280,15 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
         content = [tuple(fold(k) for k in w) for w in content]
         phrases = [tuple(fold(k) for k in w) for w in phrases]
     out = []
+    titles: dict[str, float] = {}
     for r in by_docnum.values():
         score = r.score + REPORT_BOOST * (totals[r["doc"]] - r.score)
+        if r["doc"] not in titles:
+            heading = {k for k, _, _ in syllable_spans(r.get("title", ""))}
+            if parsed.field == "fold":
+                heading = {fold(k) for k in heading}
+            titles[r["doc"]] = (sum(all(k in heading for k in w) for w in content) / len(content)
+                                if content else 0.0)
         group, adjacent = 0, 0.0
         if coordinate or phrases:
             keys = [k for k, _, _ in syllable_spans(r["text"])]
@@ -290,12 +301,16 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
                 present = set(keys)
                 group = -len(content) - 1 if r.docnum in in_first else -sum(
                     all(k in present for k in w) for w in content)
-        out.append(Candidate(r, group, score, adjacent, (r["doc"], r["passage"])))
+        out.append(Candidate(r, group, score, adjacent, titles[r["doc"]], (r["doc"], r["passage"])))
     return out
 
 
-def ordered(cands: list[Candidate], adjacent_boost: float = ADJACENT_BOOST) -> list[Candidate]:
-    return sorted(cands, key=lambda c: (c.group, -c.score * (1 + adjacent_boost * c.adjacent), c.key))
+def ordered(cands: list[Candidate], adjacent_boost: float = ADJACENT_BOOST,
+            title_boost: float = TITLE_MATCH_BOOST) -> list[Candidate]:
+    def key(c: Candidate):
+        return (c.group, -c.score * (1 + adjacent_boost * c.adjacent) * (1 + title_boost * c.titled), c.key)
+
+    return sorted(cands, key=key)
 
 
 def _ranked(s, parsed: ParsedQuery, limit: int | None):

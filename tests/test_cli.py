@@ -80,7 +80,7 @@ def test_no_color_env_is_respected_in_auto_mode(run, monkeypatch):
 def test_text_output_shows_where_when_who(run):
     out = run("search", '"Sáng 08/7/2020"', "--limit", "1").stdout
     first = out.splitlines()[0]
-    assert first == "000_524827478ada9ff7.txt:2  2020-07-08 · Đảng ủy Khối các cơ quan Trung ương"
+    assert first == "000_524827478ada9ff7.txt:1  2020-07-08 · Đảng ủy Khối các cơ quan Trung ương"
 
 
 def test_export_csv_with_bom_one_row_per_hit(run, tmp_path):

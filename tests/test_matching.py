@@ -92,9 +92,12 @@ def test_export_batch_has_query_column(run, seed_index, tmp_path):
     result = CliRunner().invoke(cli, ["export", "--batch", "-", "-o", str(out), "--limit", "1",
                                       "--index-dir", str(seed_index)], input="tuyên giáo\nBắc Kạn\n")
     assert result.exit_code == 0
-    lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0].startswith("query,rank,")
-    assert [ln.split(",")[0] for ln in lines[1:]] == ["tuyên giáo", "Bắc Kạn"]
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"), newline="")))
+    assert rows[0][:2] == ["query", "rank"]
+    assert [row[0] for row in rows[1:]] == ["tuyên giáo", "Bắc Kạn"]
 
 
 def test_query_and_batch_are_exclusive(run, tmp_path):

