@@ -183,6 +183,8 @@ def main() -> None:
     ap.add_argument("--docs", type=int, default=None, help="articles to use (default: all 84,132)")
     ap.add_argument("--builds", default="1,2",
                     help="--jobs values to time full builds with (default 1,2; the last is updated)")
+    ap.add_argument("--only-queries", action="store_true",
+                    help="reuse --work from an earlier run (its raw/ and index-j<N>/) and measure only searches")
     ap.add_argument("--work", type=Path, default=None, help="work folder (default: a temp dir, removed)")
     args = ap.parse_args()
     if not CORPUS.is_file():
@@ -197,43 +199,48 @@ def main() -> None:
 
     try:
         work.mkdir(parents=True, exist_ok=True)
-        raw, files = unpack(work, args.docs)
-        sys.path.insert(0, str(ROOT))
-        from search.readers import read_report
-
-        utf8 = sum(len(read_report(f).text.encode("utf-8")) for f in files)
-        row("articles", f"{len(files):,} ({utf8 / 1e6:.1f} MB of text in UTF-8)")
-
-        _, _, out = measured("-c", PYVI_ALONE, stdin=json.dumps([str(f) for f in files]))
-        pyvi = json.loads(out)
-        row("stock pyvi alone, 1 process (segmentation only)",
-            f"{pyvi['seconds']:.1f} s ({pyvi['chars'] / pyvi['seconds'] / 1e3:.0f}k chars/s, "
-            f"{pyvi['passages']:,} passages)")
-
-        builds = {}
         job_list = [int(j) for j in args.builds.split(",")]
-        for jobs in job_list:
-            ix = work / f"index-j{jobs}"
-            wall, rss, _ = measured("search", "index", str(raw), "--index-dir", str(ix), "--rebuild",
-                                    "--jobs", str(jobs))
-            builds[jobs] = wall
-            row(f"full build, --jobs {jobs}", f"{wall:.1f} s ({wall / pyvi['seconds']:.2f} × pyvi); "
-                f"peak {rss / 1024:.0f} MiB")
         last = job_list[-1]
         ix = work / f"index-j{last}"
-        wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
-        row("no-op update", f"{wall:.2f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
-        changed = files[:: 100]
-        for f in changed:
-            text = f.read_text(encoding="utf-16")
-            f.write_text(text + "\nCập nhật: bài viết đã được sửa.\n", encoding="utf-16")
-        wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
-        row(f"update after changing 1 % ({len(changed):,} files)",
-            f"{wall:.1f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
+        if args.only_queries:
+            raw = work / "raw"
+            if not ix.is_dir() or not raw.is_dir():
+                sys.exit(f"--only-queries needs {raw} and {ix} from an earlier run with --work {work}")
+        else:
+            raw, files = unpack(work, args.docs)
+            sys.path.insert(0, str(ROOT))
+            from search.readers import read_report
 
-        gen = Path(ix / (ix / "CURRENT").read_text().strip())
-        size = du(gen)
-        row("index size on disk", f"{size / 1e6:.1f} MB ({size / utf8:.2f} × the UTF-8 text)")
+            utf8 = sum(len(read_report(f).text.encode("utf-8")) for f in files)
+            row("articles", f"{len(files):,} ({utf8 / 1e6:.1f} MB of text in UTF-8)")
+
+            _, _, out = measured("-c", PYVI_ALONE, stdin=json.dumps([str(f) for f in files]))
+            pyvi = json.loads(out)
+            row("stock pyvi alone, 1 process (segmentation only)",
+                f"{pyvi['seconds']:.1f} s ({pyvi['chars'] / pyvi['seconds'] / 1e3:.0f}k chars/s, "
+                f"{pyvi['passages']:,} passages)")
+
+            builds = {}
+            for jobs in job_list:
+                ix = work / f"index-j{jobs}"
+                wall, rss, _ = measured("search", "index", str(raw), "--index-dir", str(ix), "--rebuild",
+                                        "--jobs", str(jobs))
+                builds[jobs] = wall
+                row(f"full build, --jobs {jobs}", f"{wall:.1f} s ({wall / pyvi['seconds']:.2f} × pyvi); "
+                    f"peak {rss / 1024:.0f} MiB")
+            wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
+            row("no-op update", f"{wall:.2f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
+            changed = files[:: 100]
+            for f in changed:
+                text = f.read_text(encoding="utf-16")
+                f.write_text(text + "\nCập nhật: bài viết đã được sửa.\n", encoding="utf-16")
+            wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
+            row(f"update after changing 1 % ({len(changed):,} files)",
+                f"{wall:.1f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
+
+            gen = Path(ix / (ix / "CURRENT").read_text().strip())
+            size = du(gen)
+            row("index size on disk", f"{size / 1e6:.1f} MB ({size / utf8:.2f} × the UTF-8 text)")
 
         _, rss, out = measured("-c", LATENCY, str(ix), stdin=json.dumps(QUERIES))
         times = json.loads(out)

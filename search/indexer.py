@@ -266,7 +266,9 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
     gen = store.clone_generation(index_dir, live) if live is not None else store.new_generation(index_dir)
     try:
         if live is not None:
-            ix = windex.open_dir(str(gen))
+            from .searcher import open_whoosh
+
+            ix = open_whoosh(gen)
         else:
             ix = windex.create_in(str(gen), build_schema())
         many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1

@@ -117,10 +117,8 @@ class Index:
             raise DamagedIndex(
                 f"index metadata in {gen} is not what vnsearch writes; run `vnsearch index --rebuild`"
             )
-        from whoosh import index as windex
-
         try:
-            self.ix = windex.open_dir(str(gen))
+            self.ix = open_whoosh(gen)
             self.ix.reader().close()  # opens every segment: catches missing or truncated files
         except OSError as exc:
             raise store.unreadable(index_dir, exc) from None
