@@ -65,13 +65,17 @@ def unreadable(index_dir: Path, exc: OSError) -> DamagedIndex:
     )
 
 
-def read_meta(gen: Path) -> dict:
+def _read_json(gen: Path, name: str, error: type[VnsearchError]):
     try:
-        return json.loads((gen / META).read_text(encoding="utf-8"))
+        return json.loads((gen / name).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise DamagedIndex(
+        raise error(
             f"index metadata in {gen} is unreadable ({exc}); run `vnsearch index --rebuild`"
         ) from None
+
+
+def read_meta(gen: Path) -> dict:
+    return _read_json(gen, META, DamagedIndex)
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -84,12 +88,7 @@ def write_json_atomic(path: Path, data) -> None:
 
 
 def read_documents(gen: Path) -> dict[str, dict]:
-    try:
-        return json.loads((gen / DOCUMENTS).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise VnsearchError(
-            f"index metadata in {gen} is unreadable ({exc}); run `vnsearch index --rebuild`"
-        ) from None
+    return _read_json(gen, DOCUMENTS, VnsearchError)
 
 
 def _generations(index_dir: Path) -> list[Path]:
