@@ -236,6 +236,28 @@ def _contains(haystack: str, syllables: tuple[str, ...]) -> bool:
     return f" {' '.join(syllables)} " in haystack
 
 
+def _search(s, q: wq.Query, limit: int | None, filter) -> list:
+    """Whoosh's best ``limit`` hits (all when None), without matcher replacement.
+
+    Whoosh's top-N collector "replaces" the matcher every few hits with one
+    it thinks is cheaper given the current minimum score. For an
+    ``AndMaybe`` that rewrite loses documents: passages scoring 31.6 went
+    missing from a top 101 whose last hit scored 21.8, and which ones went
+    missing depended on the segment layout. Block-quality skipping alone is
+    exact, so it stays on.
+    """
+    from whoosh import collectors
+
+    if limit is None or limit >= s.doc_count():
+        c = collectors.UnlimitedCollector()
+    else:
+        c = collectors.TopCollector(limit, usequality=True, replace=0)
+    if filter is not None:
+        c = collectors.FilterCollector(c, filter)
+    s.search_with_collector(q, c)
+    return list(c.results())
+
+
 def _top(s, q: wq.Query, n: int | None, filter) -> list:
     """Whoosh's best ``n`` hits plus every hit tied with the ``n``-th.
 
@@ -244,16 +266,23 @@ def _top(s, q: wq.Query, n: int | None, filter) -> list:
     candidates, and so the results, the same however the index was built.
     """
     if n is None:
-        return list(s.search(q, limit=None, filter=filter))
+        return _search(s, q, None, filter)
     k = n
     while True:
-        hits = list(s.search(q, limit=k + 1, filter=filter))
+        hits = _search(s, q, k + 1, filter)
         if len(hits) <= n:
             return hits
         cutoff = hits[n - 1].score
         if len(hits) <= k or hits[k].score < cutoff or k >= 50 * n:
             return [h for h in hits if h.score >= cutoff]
         k *= 4
+
+
+def every_word_first(parsed: ParsedQuery) -> wq.Query:
+    """The passages with every content word, scored as ``parsed.scored`` plus their own score."""
+    every = parsed.executable(
+        wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in parsed.content]))
+    return wq.AndMaybe(every, parsed.scored)
 
 
 def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
@@ -276,9 +305,7 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
     coordinate = len(parsed.clauses) > 1 and len(content) > 1
     first: list = []
     if coordinate:
-        every = parsed.executable(
-            wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in content]))
-        first = _top(s, wq.AndMaybe(every, parsed.scored), pool_size, parsed.filter)
+        first = _top(s, every_word_first(parsed), pool_size, parsed.filter)
     by_docnum = {r.docnum: r for r in pool + first}
     per_report: dict[str, list[float]] = {}
     for r in by_docnum.values():

@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,31 @@ def seed_index(tmp_path_factory) -> Path:
     """An index of the five seed reports, built once for the whole run."""
     index_dir = tmp_path_factory.mktemp("seed-index")
     build_index([SEEDS], index_dir)
+    return index_dir
+
+
+def generated_corpus(folder: Path, reports: int = 150) -> Path:
+    """``reports`` reports of 12 seed paragraphs each, shuffled with a fixed seed.
+
+    The same paragraphs recur across reports, so many passages score exactly
+    alike: the case where result order could depend on how the index was written.
+    """
+    rng = random.Random(7)
+    paragraphs = [p for f in sorted(SEEDS.glob("*.txt"))
+                  for p in f.read_text(encoding="utf-8").split("\n\n") if len(p) > 80]
+    folder.mkdir()
+    for i in range(reports):
+        body = "\n\n".join(rng.sample(paragraphs, 12))
+        (folder / f"r{i:04d}.txt").write_text(f"Báo cáo số {i}\n\n{body}\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def generated_index(tmp_path_factory) -> Path:
+    """An index of ``generated_corpus``, built once for the whole run."""
+    root = tmp_path_factory.mktemp("generated")
+    index_dir = root / "ix"
+    build_index([generated_corpus(root / "src")], index_dir)
     return index_dir
 
 

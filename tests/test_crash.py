@@ -17,7 +17,7 @@ import pytest
 
 from search import store
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, generated_corpus as _generated_corpus
 
 QUERIES = ['"tuyên giáo"', "chuyển hóa", "tuyen giao", "Chỉ thị 05", "học tập và làm theo"]
 VNTC = ROOT.parent / "shared" / "corpora" / "vntc" / "vntc-raw.tar.xz"
@@ -35,17 +35,6 @@ def _answers(index_dir: Path, queries: list[str] = QUERIES) -> str:
     assert r.returncode in (0, 1), r.stderr
     assert r.stdout
     return r.stdout
-
-
-def _generated_corpus(folder: Path, reports: int = 150) -> Path:
-    rng = random.Random(7)
-    paragraphs = [p for f in sorted(SEEDS.glob("*.txt"))
-                  for p in f.read_text(encoding="utf-8").split("\n\n") if len(p) > 80]
-    folder.mkdir()
-    for i in range(reports):
-        body = "\n\n".join(rng.sample(paragraphs, 12))
-        (folder / f"r{i:04d}.txt").write_text(f"Báo cáo số {i}\n\n{body}\n", encoding="utf-8")
-    return folder
 
 
 def _kill_rebuilds(src: Path, index_dir: Path, times: int, seed: int, queries=QUERIES) -> None:
