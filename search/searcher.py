@@ -258,13 +258,54 @@ def _search(s, q: wq.Query, limit: int | None, filter) -> list:
     return list(c.results())
 
 
+FAST_MIN_POSTINGS = 10_000  # postings above which a query is summed with numpy (see accumulate)
+
+
+def _terms(q: wq.Query) -> list[wq.Term] | None:
+    """The terms of a query made only of terms, phrases, Or, And and AndMaybe; None otherwise."""
+    if isinstance(q, wq.Term):
+        return [q]
+    if isinstance(q, wq.Phrase):
+        return [wq.Term(q.fieldname, w) for w in q.words]
+    if isinstance(q, (wq.Or, wq.And, wq.AndMaybe, wq.Sequence)):
+        out = []
+        for child in q.children():
+            terms = _terms(child)
+            if terms is None:
+                return None
+            out += terms
+        return out
+    return None
+
+
+def _worth_summing(s, q: wq.Query) -> bool:
+    """Whether ``q`` reads enough postings to pay for numpy (0.1 s to import)."""
+    terms = _terms(q)
+    if terms is None:
+        return False
+    total = 0
+    for t in terms:
+        try:
+            total += s.doc_frequency(t.fieldname, s.schema[t.fieldname].to_bytes(t.text))
+        except (KeyError, ValueError):
+            pass
+    return total >= FAST_MIN_POSTINGS
+
+
 def _top(s, q: wq.Query, n: int | None, filter) -> list:
     """Whoosh's best ``n`` hits plus every hit tied with the ``n``-th.
 
     Whoosh breaks ties by document number, which depends on how the index was
     written (segments, parallel jobs, updates); keeping the whole tie makes the
     candidates, and so the results, the same however the index was built.
+    Queries over many postings are summed with numpy instead (``accumulate``).
     """
+    if _worth_summing(s, q):
+        from . import accumulate
+
+        hits = accumulate.top(s, q, n, filter)
+        if hits is not None:
+            return hits
     if n is None:
         return _search(s, q, None, filter)
     k = n

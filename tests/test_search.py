@@ -126,9 +126,10 @@ def test_results_carry_report_metadata(index):
     assert "05-CT/TW" in hit.directives
 
 
+@pytest.mark.parametrize("summed", [False, True], ids=["whoosh", "numpy"])
 @pytest.mark.parametrize("text", ["học tập và làm theo", "Đảng ủy Khối thi đua khen thưởng",
                                   "tuyen giao co so", "Chỉ thị 05 tư tưởng"])
-def test_candidate_pools_hold_the_true_best_scores(generated_index, text):
+def test_candidate_pools_hold_the_true_best_scores(generated_index, text, summed, monkeypatch):
     """The pools ordering starts from are Whoosh's real top scores, whatever the layout.
 
     Whoosh's own top-N search rewrote ``AndMaybe`` matchers mid-search and lost
@@ -136,9 +137,11 @@ def test_candidate_pools_hold_the_true_best_scores(generated_index, text):
     depended on how the index was written, so identical rebuilds answered
     differently. Every score is compared with an exhaustive search.
     """
+    from search import searcher
     from search.query import parse
     from search.searcher import _top, every_word_first
 
+    monkeypatch.setattr(searcher, "FAST_MIN_POSTINGS", 0 if summed else 10**12)
     ix = Index(generated_index)
     parsed = parse(text, ix.ix.schema, None, ix.known_codes, False, ix.variants)
     with ix.ix.searcher() as s:
@@ -147,5 +150,6 @@ def test_candidate_pools_hold_the_true_best_scores(generated_index, text):
             for n in (10, 100):
                 top = sorted((h.score for h in _top(s, q, n, parsed.filter)), reverse=True)
                 assert len(top) >= min(n, len(every))
-                assert top == every[:len(top)]
-                assert len(every) == len(top) or every[len(top)] < top[n - 1]  # the whole tie
+                # numpy adds a passage's term scores in another order: equal to the last bits
+                assert top == pytest.approx(every[:len(top)], rel=1e-12)
+                assert len(every) == len(top) or every[len(top)] < top[n - 1] * (1 - 1e-12)  # whole tie

@@ -1,0 +1,354 @@
+"""Top-N BM25 for big indexes: postings summed block by block with numpy.
+
+Whoosh scores a query by walking a tree of Python matchers one posting at a
+time, a few microseconds each. On the 84,000-article corpus a pasted
+question's common syllables (``được``, ``người``) and an accentless word's
+spellings (``doi`` → ``đội đối đổi đời …``) cover hundreds of thousands of
+passages, so one search took seconds. Here each term's postings are read
+straight from Whoosh's segment files a block (128 postings) at a time, turned
+into arrays and scored with numpy, using the BM25F formula, idf and average
+field length Whoosh itself uses, so the scores are Whoosh's up to the order
+in which a passage's term scores are added.
+
+Queries built from terms, phrases, ``Or``, ``And`` and ``AndMaybe`` (ranked,
+accentless, quoted, ``--all``) go this way; a phrase is scored as the And of
+its words, as Whoosh does, and only the candidates that could reach the top
+are checked for the words in a row. Anything else (a phrase among optional
+words, slop) makes ``top`` return None and the searcher asks Whoosh.
+
+It reads Whoosh's private block layout (``W3LeafMatcher``), which is why
+whoosh-reloaded is pinned; ``tests/test_accumulate.py`` compares both paths.
+numpy costs 0.1 s to import, so the searcher only comes here when a query
+reads many postings (``searcher.FAST_MIN_POSTINGS``); a small index never
+imports numpy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching import ListMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import byte_to_length
+
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+class Unsupported(Exception):
+    """A query node this module does not score; the caller falls back to Whoosh."""
+
+
+class Hit:
+    """What the searcher needs of a Whoosh hit: docnum, score and stored fields."""
+
+    __slots__ = ("docnum", "score", "_searcher", "_fields")
+
+    def __init__(self, searcher, docnum: int, score: float):
+        self.docnum = docnum
+        self.score = score
+        self._searcher = searcher
+        self._fields = None
+
+    def fields(self) -> dict:
+        if self._fields is None:
+            self._fields = self._searcher.stored_fields(self.docnum)
+        return self._fields
+
+    def __getitem__(self, key):
+        return self.fields()[key]
+
+    def get(self, key, default=None):
+        return self.fields().get(key, default)
+
+
+class _Segment:
+    """One leaf searcher: its postings as arrays and its field lengths."""
+
+    def __init__(self, top, sub, offset: int):
+        self.top, self.sub, self.offset = top, sub, offset
+        self.reader = sub.reader()
+        self.size = self.reader.doc_count_all()
+        self._lengths: dict[str, np.ndarray] = {}
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Each document's field length as Whoosh's scorer sees it (decoded from a byte)."""
+        if field not in self._lengths:
+            perdoc = self.reader._perdoc  # Whoosh keeps lengths as one byte per document
+            col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
+            if col is None:
+                raw = np.zeros(self.size, dtype=np.uint8)
+            else:
+                raw = np.frombuffer(col._dbfile.get(col._basepos, col._doccount), dtype=np.uint8)
+            self._lengths[field] = _LENGTH_OF_BYTE[raw]
+        return self._lengths[field]
+
+    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        """(document numbers, weights, encoded positions) of a term in this segment.
+
+        Deleted documents are included; the caller masks them.
+
+        Kept on the searcher for the rest of this search: the candidate pools
+        read the same terms two or three times (``searcher.candidates``).
+        """
+        cache = self.top.__dict__.setdefault("_vnsearch_postings", {})
+        key = (id(self.reader), field, btext)
+        if key not in cache:
+            cache[key] = self._read(field, btext)
+        return cache[key]
+
+    def _read(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+        if (field, btext) not in self.reader:
+            return np.zeros(0, dtype=np.int64), np.zeros(0), []
+        m = self.reader.postings(field, btext)
+        while isinstance(m, FilterMatcher):  # deletions: masked by the caller
+            m = m.child
+        if isinstance(m, ListMatcher):
+            return (np.asarray(m._ids, dtype=np.int64), np.asarray(m._weights, dtype=np.float64),
+                    list(m._values or ()))
+        if not isinstance(m, W3LeafMatcher) or m._byteids:
+            raise Unsupported(type(m).__name__)
+        deltas: list[int] = []
+        weights: list = []
+        values: list[bytes] = []
+        previous_last = 0
+        while not m._atend:
+            m._read_data()
+            block_ids, block_weights = m._data[0], m._data[1]
+            if m._data[2]:
+                values.extend(m._data[2])
+            start = len(deltas)
+            deltas.extend(block_ids)
+            # Each block's ids are delta-coded from 0: chain it to the previous block.
+            deltas[start] -= previous_last
+            previous_last = m._maxid
+            n = m._blocklength
+            if block_weights is None:
+                weights.append(np.ones(n))
+            elif isinstance(block_weights, float):
+                weights.append(np.full(n, block_weights))
+            else:
+                weights.append(np.frombuffer(block_weights, dtype=np.float32) if isinstance(
+                    block_weights, bytes) else np.asarray(block_weights, dtype=np.float64))
+            if m._lastblock:
+                break
+            m._goto(m._nextoffset)
+        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        return ids, np.concatenate(weights).astype(np.float64) if weights else np.zeros(0), values
+
+
+def _bytes(schema, t: wq.Term) -> bytes | None:
+    """The term's indexed form, or None if its field is not in the index or cannot hold it."""
+    if t.fieldname not in schema:
+        return None
+    try:
+        return schema[t.fieldname].to_bytes(t.text)
+    except ValueError:
+        return None
+
+
+def _slots(q) -> list[wq.Query]:
+    """A phrase's positions: one query (a term, or an Or of spellings) per word."""
+    if isinstance(q, wq.Phrase):
+        if q.slop != 1:
+            raise Unsupported("phrase with slop")
+        return [wq.Term(q.fieldname, w) for w in q.words]
+    if q.slop != 1 or q.boost != 1.0:
+        raise Unsupported("sequence with slop")
+    return list(q.children())
+
+
+def _required_phrases(q) -> list[wq.Query]:
+    """The phrases every hit must contain; Unsupported if a phrase is optional.
+
+    An optional phrase (under an Or, or AndMaybe's second part) would change a
+    hit's score once checked, which the top-N walk below cannot bound.
+    """
+    if isinstance(q, (wq.Phrase, wq.Sequence)):
+        for slot in _slots(q):
+            if _has_phrase(slot):
+                raise Unsupported("nested phrase")
+        return [q]
+    if isinstance(q, wq.And):
+        return [p for c in q.children() for p in _required_phrases(c)]
+    if isinstance(q, wq.AndMaybe):
+        first, second = q.children()
+        if _has_phrase(second):
+            raise Unsupported("optional phrase")
+        return _required_phrases(first)
+    if _has_phrase(q):
+        raise Unsupported("optional phrase")
+    return []
+
+
+def _has_phrase(q) -> bool:
+    if isinstance(q, (wq.Phrase, wq.Sequence)):
+        return True
+    return any(_has_phrase(c) for c in q.children()) if isinstance(q, wq.CompoundQuery) else False
+
+
+def _slot_positions(seg: "_Segment", slot: wq.Query, doc: int) -> set[int]:
+    """Where in document ``doc`` of ``seg`` any spelling of a phrase slot occurs."""
+    terms = [slot] if isinstance(slot, wq.Term) else list(slot.children())
+    out: set[int] = set()
+    for t in terms:
+        if not isinstance(t, wq.Term):
+            raise Unsupported(type(t).__name__)
+        btext = _bytes(seg.top.schema, t)
+        if btext is None:
+            continue
+        field = seg.top.schema[t.fieldname]
+        ids, _, values = seg.postings(t.fieldname, btext)
+        i = int(np.searchsorted(ids, doc))
+        if i < len(ids) and ids[i] == doc and values:
+            out.update(field.format.decode_positions(values[i]))
+    return out
+
+
+def _in_a_row(seg: "_Segment", phrase: wq.Query, doc: int) -> bool:
+    """Whether ``doc`` holds the phrase's words at consecutive positions."""
+    slots = [_slot_positions(seg, slot, doc) for slot in _slots(phrase)]
+    return any(all(p + i in slots[i] for i in range(1, len(slots))) for p in slots[0])
+
+
+def _score(seg: _Segment, q: wq.Query, weighting: BM25F) -> tuple[np.ndarray, np.ndarray]:
+    """(matches, scores) of ``q`` over every document of ``seg``; scores are 0 off the matches."""
+    if isinstance(q, wq.Term):
+        matched = np.zeros(seg.size, dtype=bool)
+        scores = np.zeros(seg.size)
+        btext = _bytes(seg.top.schema, q)
+        if btext is None:  # as Whoosh: a field or value the index cannot hold matches nothing
+            return matched, scores
+        ids, tf, _ = seg.postings(q.fieldname, btext)
+        if len(ids):
+            idf = seg.top.idf(q.fieldname, btext)
+            avgfl = seg.top.avg_field_length(q.fieldname) or 1
+            B = weighting._field_B.get(q.fieldname, weighting.B)
+            K1 = weighting.K1
+            fl = seg.lengths(q.fieldname)[ids]
+            # whoosh.scoring.bm25, term by term, in the same order of operations
+            s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            matched[ids] = True
+            scores[ids] = s * q.boost if q.boost != 1.0 else s
+        return matched, scores
+    if isinstance(q, (wq.Phrase, wq.Sequence)):
+        # Whoosh scores a phrase as the And of its words; which of the And's
+        # documents hold the words in a row is checked later (``_in_a_row``).
+        parts = [_score(seg, c, weighting) for c in _slots(q)]
+        q_kind = wq.And
+    elif isinstance(q, (wq.Or, wq.And, wq.AndMaybe)):
+        parts = [_score(seg, c, weighting) for c in q.children()]
+        q_kind = type(q)
+    else:
+        raise Unsupported(type(q).__name__)
+    if issubclass(q_kind, wq.AndMaybe):
+        (matched, a), (_, b) = parts
+        scores = np.where(matched, a + b, 0.0)
+    else:
+        matched, scores = parts[0][0].copy(), parts[0][1].copy()
+        for m, sc in parts[1:]:  # children in query order: a fixed order of additions
+            if issubclass(q_kind, wq.Or):
+                matched |= m
+            else:
+                matched &= m
+            scores += sc
+        if issubclass(q_kind, wq.And):
+            scores[~matched] = 0.0
+    if q.boost != 1.0:
+        scores = scores * q.boost
+    return matched, scores
+
+
+def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
+    """The documents a filter lets through, as a mask over the whole index.
+
+    Date ranges become Whoosh's own ranges of encoded terms, read like any
+    term; what is not a term, range, And or Or (an organization phrase) is
+    left to Whoosh, which is quick on those small fields.
+    """
+    mask = np.zeros(s.doc_count_all(), dtype=bool)
+    if isinstance(q, wq.ConstantScoreQuery):
+        return _allowed(s, segments, q.child)
+    if isinstance(q, (wq.NumericRange,)):
+        return _allowed(s, segments, q._compile_query(s.reader()))
+    if isinstance(q, (wq.Term, wq.TermRange)):
+        if q.fieldname not in s.schema:
+            return mask
+        if isinstance(q, wq.Term):
+            btext = _bytes(s.schema, q)
+            texts = [] if btext is None else [btext]
+        else:
+            texts = list(q._btexts(s.reader()))
+        for seg in segments:
+            for btext in texts:
+                ids, _, _ = seg.postings(q.fieldname, btext)
+                mask[ids + seg.offset] = True
+        return mask
+    if isinstance(q, (wq.And, wq.Or)):
+        parts = [_allowed(s, segments, c) for c in q.children()]
+        if not parts:
+            return mask
+        out = parts[0]
+        for part in parts[1:]:
+            out = out & part if isinstance(q, wq.And) else out | part
+        return out
+    mask[np.fromiter(s._filter_to_comb(q), dtype=np.int64)] = True
+    return mask
+
+
+def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[Hit] | None:
+    """The best ``n`` hits of ``q`` plus every hit tied with the ``n``-th (all when None).
+
+    None when ``q`` holds something this module does not score. Phrases are
+    scored as the And of their words (as Whoosh does) and checked for the
+    words in a row from the best candidate down, until ``n`` hits and their
+    ties are found: only the candidates that could make the top are checked.
+    """
+    weighting = s.weighting
+    if type(weighting) is not BM25F:
+        return None
+    try:
+        phrases = _required_phrases(q)
+    except Unsupported:
+        return None
+    segments = [_Segment(s, sub, offset) for sub, offset in s.leaf_searchers()]
+    allowed = None if filter is None else _allowed(s, segments, filter)
+    docnums, scores, owners = [], [], []
+    try:
+        for k, seg in enumerate(segments):
+            offset = seg.offset
+            matched, sc = _score(seg, q, weighting)
+            if seg.reader.has_deletions():
+                dead = np.fromiter(seg.reader._perdoc.deleted_docs(), dtype=np.int64)
+                matched[dead[dead < seg.size]] = False
+            local = np.flatnonzero(matched)
+            if allowed is not None:
+                local = local[allowed[local + offset]]
+            docnums.append(local + offset)
+            scores.append(sc[local])
+            owners.append(np.full(len(local), k, dtype=np.int64))
+    except Unsupported:
+        return None
+    docnum = np.concatenate(docnums) if docnums else np.zeros(0, dtype=np.int64)
+    score = np.concatenate(scores) if scores else np.zeros(0)
+    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+    if not phrases:
+        if n is not None and len(score) > n:
+            cutoff = np.partition(score, len(score) - n)[len(score) - n]
+            keep = score >= cutoff
+            docnum, score = docnum[keep], score[keep]
+        order = np.lexsort((docnum, -score))
+        return [Hit(s, int(docnum[i]), float(score[i])) for i in order]
+    hits: list[Hit] = []
+    try:
+        for i in np.lexsort((docnum, -score)):
+            if n is not None and len(hits) >= n and score[i] < hits[n - 1].score:
+                break
+            seg = segments[owner[i]]
+            local = int(docnum[i]) - seg.offset
+            if all(_in_a_row(seg, p, local) for p in phrases):
+                hits.append(Hit(s, int(docnum[i]), float(score[i])))
+    except Unsupported:
+        return None
+    return hits
