@@ -379,7 +379,12 @@ STOPWORDS = frozenset("""
 """.split())
 
 
-_FOLDED_STOP = frozenset(fold(s) for w in STOPWORDS for s in w.split("_"))
+# Syllables dropped from a ranked query: the one-syllable question words and
+# the syllables of "bao nhiêu", "như thế nào" (not "trường hợp": "trường" and
+# "hợp" carry meaning alone). Compared as typed: "ma" (túy) is not "mà", and
+# "nhũng" (tham nhũng) is not "những"; only an accentless query compares folded.
+_STOP_SYLLABLES = frozenset({w for w in STOPWORDS if "_" not in w} | {"bao", "nhiêu", "như", "thế"})
+_FOLDED_STOP = frozenset(fold(s) for s in _STOP_SYLLABLES)
 
 
 def _without_question_words(q: wq.Query) -> wq.Query:
@@ -388,8 +393,12 @@ def _without_question_words(q: wq.Query) -> wq.Query:
     almost nothing to BM25 and make Whoosh walk every posting."""
     if not isinstance(q, wq.Or):
         return q
-    keep = [c for c in q.children()
-            if not (isinstance(c, wq.Term) and fold(c.text) in _FOLDED_STOP)]
+    def question_word(c: wq.Query) -> bool:
+        if not isinstance(c, wq.Term):
+            return False
+        return c.text in _FOLDED_STOP if c.fieldname == "fold" else c.text in _STOP_SYLLABLES
+
+    keep = [c for c in q.children() if not question_word(c)]
     if not keep or len(keep) == len(list(q.children())):
         return q
     return keep[0] if len(keep) == 1 else wq.Or(keep)

@@ -68,6 +68,21 @@ def test_pasted_questions_never_fail(index):
         assert search(index, q) is not None
 
 
+@pytest.mark.parametrize("text, kept, dropped", [
+    ("Người nghiện ma túy có bị xử lý không?", {"ma", "túy", "nghiện"}, {"có", "không", "bị"}),
+    ("tham nhũng là gì", {"tham", "nhũng"}, {"là", "gì"}),  # "nhũng" is not "những"
+    ("thị trường chứng khoán giảm bao nhiêu", {"trường", "chứng"}, {"bao", "nhiêu"}),
+    ("nguoi nghien ma tuy co bi xu ly khong", {"nghien", "tuy"}, {"co", "khong"}),
+])
+def test_ranked_queries_drop_question_words_as_typed(index, text, kept, dropped):
+    """Question syllables leave a ranked query, compared with their diacritics."""
+    from search.query import parse
+
+    parsed = parse(text, index.ix.schema, None, index.known_codes, False, index.variants)
+    terms = {t.text for t in parsed.matcher.children()}
+    assert kept <= terms and not dropped & terms
+
+
 def test_question_with_words_in_the_index_has_hits(run):
     result = run("search", "Công tác tuyên giáo của Đảng ủy Khối có kết quả gì?")
     assert result.exit_code == 0 and result.stdout
