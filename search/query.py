@@ -48,6 +48,10 @@ FIELD_ALIASES = {
     "organization": ["org"], "directives": ["directive"], "bodies": ["body"], "title": [],
 }
 _DATE_TERM = re.compile(r"(?<!\S)date:(\S+)")
+# "title:" and the like name a field; the name is not one of the query's words.
+_FIELD_PREFIX = re.compile(
+    r"(?<![\w:])(?:text|cites|%s):" % "|".join(sorted({*FIELD_ALIASES, *sum(FIELD_ALIASES.values(), [])})),
+    re.IGNORECASE)
 
 
 @dataclass
@@ -289,7 +293,7 @@ def parse(
             raise VnsearchError("a date: term filters a search; add words to search for")
         raise VnsearchError("empty query")
     filter_query = _filter_query(filters, dates, schema, known)
-    plain = plain_words(text)
+    plain = plain_words(_FIELD_PREFIX.sub(" ", text))
     fieldname = "text" if has_diacritics(plain) or not any(c.isalpha() for c in plain) else "fold"
     try:
         prepared = _directive_alternatives(_tidy_operators(text), known)

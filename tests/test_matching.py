@@ -140,3 +140,14 @@ def test_all_flag_requires_every_word(run):
     assert 0 < len(strict) < len(ranked)
     assert all("Quảng Trị" in json.loads(x)["text"] or "quảng trị" in json.loads(x)["text"].lower()
                for x in strict)
+
+
+@pytest.mark.parametrize("text", ['title:"Tuyên giáo"', 'org:"Bắc Kạn" tuyên giáo', "TITLE:báo cáo"])
+def test_field_names_are_not_query_words(index, text):
+    """``title:`` names a field: "title" must not become a ranked or coordinated word."""
+    from search.query import parse
+
+    parsed = parse(text, index.ix.schema, None, index.known_codes, False, index.variants)
+    words = {k for w in parsed.content for k in w}
+    assert words and not words & {"title", "org"}
+    assert "title:title" not in str(parsed.scored) and "title:org" not in str(parsed.scored)
