@@ -66,8 +66,9 @@ class Hit:
 class _Segment:
     """One leaf searcher: its postings as arrays and its field lengths."""
 
-    def __init__(self, top, sub, offset: int):
+    def __init__(self, top, sub, offset: int, positions: frozenset = frozenset()):
         self.top, self.sub, self.offset = top, sub, offset
+        self.positions = positions  # (field, term bytes) whose positions a phrase check needs
         self.reader = sub.reader()
         self.size = self.reader.doc_count_all()
         self._lengths: dict[str, np.ndarray] = {}
@@ -84,21 +85,22 @@ class _Segment:
             self._lengths[field] = _LENGTH_OF_BYTE[raw]
         return self._lengths[field]
 
-    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
         """(document numbers, weights, encoded positions) of a term in this segment.
 
-        Deleted documents are included; the caller masks them.
+        Deleted documents are included; the caller masks them. Positions are
+        kept (a bytes object per posting) only for the words of phrases.
 
         Kept on the searcher for the rest of this search: the candidate pools
         read the same terms two or three times (``searcher.candidates``).
         """
         cache = self.top.__dict__.setdefault("_vnsearch_postings", {})
         key = (id(self.reader), field, btext)
-        if key not in cache:
-            cache[key] = self._read(field, btext)
+        if key not in cache or (cache[key][2] is None and (field, btext) in self.positions):
+            cache[key] = self._read(field, btext, (field, btext) in self.positions)
         return cache[key]
 
-    def _read(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    def _read(self, field: str, btext: bytes, positions: bool):
         if (field, btext) not in self.reader:
             return np.zeros(0, dtype=np.int64), np.zeros(0), []
         m = self.reader.postings(field, btext)
@@ -106,7 +108,7 @@ class _Segment:
             m = m.child
         if isinstance(m, ListMatcher):
             return (np.asarray(m._ids, dtype=np.int64), np.asarray(m._weights, dtype=np.float64),
-                    list(m._values or ()))
+                    list(m._values or ()) if positions else None)
         if not isinstance(m, W3LeafMatcher) or m._byteids:
             raise Unsupported(type(m).__name__)
         deltas: list[int] = []
@@ -116,7 +118,7 @@ class _Segment:
         while not m._atend:
             m._read_data()
             block_ids, block_weights = m._data[0], m._data[1]
-            if m._data[2]:
+            if positions and m._data[2]:
                 values.extend(m._data[2])
             start = len(deltas)
             deltas.extend(block_ids)
@@ -135,7 +137,8 @@ class _Segment:
                 break
             m._goto(m._nextoffset)
         ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-        return ids, np.concatenate(weights).astype(np.float64) if weights else np.zeros(0), values
+        return (ids, np.concatenate(weights).astype(np.float64) if weights else np.zeros(0),
+                values if positions else None)
 
 
 def _bytes(schema, t: wq.Term) -> bytes | None:
@@ -235,19 +238,21 @@ def _score(seg: _Segment, q: wq.Query, weighting: BM25F) -> tuple[np.ndarray, np
     if isinstance(q, (wq.Phrase, wq.Sequence)):
         # Whoosh scores a phrase as the And of its words; which of the And's
         # documents hold the words in a row is checked later (``_in_a_row``).
-        parts = [_score(seg, c, weighting) for c in _slots(q)]
-        q_kind = wq.And
+        children, q_kind = _slots(q), wq.And
     elif isinstance(q, (wq.Or, wq.And, wq.AndMaybe)):
-        parts = [_score(seg, c, weighting) for c in q.children()]
-        q_kind = type(q)
+        children, q_kind = list(q.children()), type(q)
     else:
         raise Unsupported(type(q).__name__)
     if issubclass(q_kind, wq.AndMaybe):
-        (matched, a), (_, b) = parts
+        (matched, a), (_, b) = (_score(seg, c, weighting) for c in children)
         scores = np.where(matched, a + b, 0.0)
     else:
-        matched, scores = parts[0][0].copy(), parts[0][1].copy()
-        for m, sc in parts[1:]:  # children in query order: a fixed order of additions
+        matched = scores = None
+        for child in children:  # in query order: a fixed order of additions, one child at a time
+            m, sc = _score(seg, child, weighting)
+            if matched is None:
+                matched, scores = m, sc
+                continue
             if issubclass(q_kind, wq.Or):
                 matched |= m
             else:
@@ -312,7 +317,11 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[Hit] | N
         phrases = _required_phrases(q)
     except Unsupported:
         return None
-    segments = [_Segment(s, sub, offset) for sub, offset in s.leaf_searchers()]
+    positions = frozenset(
+        (t.fieldname, b) for p in phrases for slot in _slots(p)
+        for t in ([slot] if isinstance(slot, wq.Term) else slot.children())
+        if isinstance(t, wq.Term) and (b := _bytes(s.schema, t)) is not None)
+    segments = [_Segment(s, sub, offset, positions) for sub, offset in s.leaf_searchers()]
     allowed = None if filter is None else _allowed(s, segments, filter)
     docnums, scores, owners = [], [], []
     try:
