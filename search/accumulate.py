@@ -154,8 +154,8 @@ def _bytes(schema, t: wq.Term) -> bytes | None:
 def _slots(q) -> list[wq.Query]:
     """A phrase's positions: one query (a term, or an Or of spellings) per word."""
     if isinstance(q, wq.Phrase):
-        if q.slop != 1:
-            raise Unsupported("phrase with slop")
+        if q.slop != 1 or q.boost != 1.0:
+            raise Unsupported("phrase with slop or boost")
         return [wq.Term(q.fieldname, w) for w in q.words]
     if q.slop != 1 or q.boost != 1.0:
         raise Unsupported("sequence with slop")
@@ -243,6 +243,8 @@ def _score(seg: _Segment, q: wq.Query, weighting: BM25F) -> tuple[np.ndarray, np
         children, q_kind = list(q.children()), type(q)
     else:
         raise Unsupported(type(q).__name__)
+    if not children:  # as Whoosh: an empty Or or And matches nothing
+        return np.zeros(seg.size, dtype=bool), np.zeros(seg.size)
     if issubclass(q_kind, wq.AndMaybe):
         (matched, a), (_, b) = (_score(seg, c, weighting) for c in children)
         scores = np.where(matched, a + b, 0.0)
