@@ -40,7 +40,7 @@ class Unsupported(Exception):
     """A query node this module does not score; the caller falls back to Whoosh."""
 
 
-class Hit:
+class ScoredDoc:
     """What the searcher needs of a Whoosh hit: docnum, score and stored fields."""
 
     __slots__ = ("docnum", "score", "_searcher", "_fields")
@@ -71,31 +71,31 @@ class _Segment:
         self.positions = positions  # (field, term bytes) whose positions a phrase check needs
         self.reader = sub.reader()
         self.size = self.reader.doc_count_all()
-        self._lengths: dict[str, np.ndarray] = {}
+        # Kept on the searcher for the rest of this search: the candidate pools
+        # read the same terms and lengths two or three times (``searcher.candidates``).
+        self._cache = top.__dict__.setdefault("_vnsearch_arrays", {})
 
     def lengths(self, field: str) -> np.ndarray:
         """Each document's field length as Whoosh's scorer sees it (decoded from a byte)."""
-        if field not in self._lengths:
+        key = (id(self.reader), "lengths", field)
+        if key not in self._cache:
             perdoc = self.reader._perdoc  # Whoosh keeps lengths as one byte per document
             col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
             if col is None:
                 raw = np.zeros(self.size, dtype=np.uint8)
             else:
                 raw = np.frombuffer(col._dbfile.get(col._basepos, col._doccount), dtype=np.uint8)
-            self._lengths[field] = _LENGTH_OF_BYTE[raw]
-        return self._lengths[field]
+            self._cache[key] = _LENGTH_OF_BYTE[raw]
+        return self._cache[key]
 
     def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray, list[bytes] | None]:
         """(document numbers, weights, encoded positions) of a term in this segment.
 
         Deleted documents are included; the caller masks them. Positions are
         kept (a bytes object per posting) only for the words of phrases.
-
-        Kept on the searcher for the rest of this search: the candidate pools
-        read the same terms two or three times (``searcher.candidates``).
         """
-        cache = self.top.__dict__.setdefault("_vnsearch_postings", {})
-        key = (id(self.reader), field, btext)
+        cache = self._cache
+        key = (id(self.reader), "postings", field, btext)
         if key not in cache or (cache[key][2] is None and (field, btext) in self.positions):
             cache[key] = self._read(field, btext, (field, btext) in self.positions)
         return cache[key]
@@ -304,7 +304,7 @@ def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
     return mask
 
 
-def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[Hit] | None:
+def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[ScoredDoc] | None:
     """The best ``n`` hits of ``q`` plus every hit tied with the ``n``-th (all when None).
 
     None when ``q`` holds something this module does not score. Phrases are
@@ -350,8 +350,8 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[Hit] | N
             keep = score >= cutoff
             docnum, score = docnum[keep], score[keep]
         order = np.lexsort((docnum, -score))
-        return [Hit(s, int(docnum[i]), float(score[i])) for i in order]
-    hits: list[Hit] = []
+        return [ScoredDoc(s, int(docnum[i]), float(score[i])) for i in order]
+    hits: list[ScoredDoc] = []
     try:
         for i in np.lexsort((docnum, -score)):
             if n is not None and len(hits) >= n and score[i] < hits[n - 1].score:
@@ -359,7 +359,7 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[Hit] | N
             seg = segments[owner[i]]
             local = int(docnum[i]) - seg.offset
             if all(_in_a_row(seg, p, local) for p in phrases):
-                hits.append(Hit(s, int(docnum[i]), float(score[i])))
+                hits.append(ScoredDoc(s, int(docnum[i]), float(score[i])))
     except Unsupported:
         return None
     return hits
