@@ -94,6 +94,7 @@ def _passage_fields(document: Document) -> Iterable[dict]:
             directives=",".join(document.directives),
             cites=",".join(cited),
             text=text,
+            pairs=text,  # the same string: its syllables are split once (schema._keys)
             date_precision=document.date_precision,
         )
         if span is not None:

@@ -37,6 +37,7 @@ MAX_QUERY_CHARS = 2000
 # Ranking weights, tuned on ALQAC 2022 (scripts/eval_alqac.py) on a tuning half
 # and checked on the held-out half.
 TITLE_BOOST = 0.3  # query syllables in the report/article title
+PAIR_BOOST = 3.0  # the query's adjacent syllable pairs found adjacent in the passage
 EXACT_BOOST = 1.0  # accentless query: the usual diacritic spelling of its words
 
 _SYNTAX_CHARS = re.compile(r"[\"'()\[\]{}:^*?~+\-!\\/]")
@@ -418,20 +419,51 @@ def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
                    variants: dict[str, list[str]], ranked: bool) -> wq.Query:
     """``matcher`` plus optional ranking evidence (see the module docstring).
 
-    Title terms would add every passage of a report whose title matches, so
-    they only rank queries that require all their words.
+    Every query gets its adjacent syllable pairs (``pairs``): passages where
+    the query's syllables stand together as typed rank above those where they
+    are scattered. Title terms would add every passage of a report whose title
+    matches, so they only rank queries that require all their words.
     """
-    keys = [t.text for t in schema[fieldname].analyzer(plain)]
-    if fieldname == "fold":
-        keys = [(variants.get(k) or [k])[0] for k in keys]  # the usual spelling
+    folded = [t.text for t in schema[fieldname].analyzer(plain)]
+    keys = [(variants.get(k) or [k])[0] for k in folded] if fieldname == "fold" else folded
+    pairs = _pair_terms(folded, keys, _negated(matcher))
     if ranked and isinstance(matcher, wq.Or) and all(
         isinstance(c, wq.Term) and c.fieldname == fieldname for c in matcher.children()
     ):
-        return matcher  # a bag of syllables: title terms would make every passage of a report match
-    extra = [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))]
+        # a bag of syllables: title terms would make every passage of a report match
+        return wq.Or(list(matcher.children()) + pairs) if pairs else matcher
+    extra = [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))] + pairs
     if not extra:
         return matcher
     return wq.AndMaybe(matcher, wq.Or(extra))
+
+
+def _negated(q: wq.Query) -> set[str]:
+    """The keys of the words a query excludes (``NOT x``, ``a ANDNOT x``)."""
+    out: set[str] = set()
+    for node in _nodes(q):
+        excluded = node.query if isinstance(node, wq.Not) else node.b if isinstance(node, wq.AndNot) else None
+        if excluded is not None:
+            out |= {t for _, t in excluded.iter_all_terms() if isinstance(t, str)}
+    return out
+
+
+def _pair_terms(typed: list[str], keys: list[str], negated: set[str]) -> list[wq.Query]:
+    """A ``pairs`` term for each two adjacent syllables of the query, except excluded words.
+
+    ``typed`` are the query's keys as parsed (folded for an accentless query),
+    ``keys`` the spellings to look up (the index's usual one for an accentless
+    query). Question words count here ("có bị", "bị xử", "được hưởng"): a
+    question is phrased like the text that answers it. A pair typed twice
+    counts twice, as BM25 counts a repeated query word.
+    """
+    from .schema import pair_key
+
+    out: list[wq.Query] = []
+    for i in range(len(typed) - 1):
+        if typed[i] not in negated and typed[i + 1] not in negated:
+            out.append(wq.Term("pairs", pair_key(keys[i], keys[i + 1]), boost=PAIR_BOOST))
+    return out
 
 
 def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
