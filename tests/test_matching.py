@@ -151,3 +151,68 @@ def test_field_names_are_not_query_words(index, text):
     words = {k for w in parsed.content for k in w}
     assert words and not words & {"title", "org"}
     assert "title:title" not in str(parsed.scored) and "title:org" not in str(parsed.scored)
+
+
+@pytest.fixture(scope="module")
+def pairs_index(tmp_path_factory):
+    """The same syllables, together in one report and scattered in the other."""
+    src = tmp_path_factory.mktemp("pairs-src")
+    texts = {
+        "together.txt": "Văn bản một\n\nNgười nghiện ma túy bị xử lý hành chính theo quy định.",
+        "scattered.txt": "Văn bản hai\n\nHành vi của người có ma lực, lý do xử sự chính đáng; túy nghiện quy định.",
+        "other.txt": "Văn bản ba\n\nCông tác tuyên giáo năm nay.",
+    }
+    for name, text in texts.items():
+        (src / name).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp("pairs-index")
+    build_index([src], index_dir)
+    return Index(index_dir)
+
+
+def test_pairs_field_counts_adjacent_syllables(pairs_index):
+    with pairs_index.ix.reader() as r:
+        pairs = {t.decode() for t in r.lexicon("pairs")}
+        assert {"ma túy", "xử lý", "lý hành", "hành chính", "bị xử"} <= pairs
+        assert "túy xử" not in pairs and "chính lý" not in pairs
+        assert r.doc_frequency("pairs", "ma túy") == 1
+
+
+@pytest.mark.parametrize("text", [
+    "Người nghiện ma túy có bị xử lý hành chính không?",  # a question
+    "xu ly hanh chinh nguoi nghien ma tuy",  # accentless
+    "xử lý hành chính",  # keywords
+])
+def test_syllables_standing_together_rank_first(pairs_index, text):
+    hits = search(pairs_index, text, limit=None)
+    assert [h.doc for h in hits][:2] == ["together.txt", "scattered.txt"]
+    assert hits[0].score > 1.5 * hits[1].score
+
+
+def test_question_pairs_include_question_words_but_not_excluded_words(pairs_index):
+    from search.query import parse
+
+    def pairs(text):
+        parsed = parse(text, pairs_index.ix.schema)
+        return sorted(t for f, t in parsed.scored.iter_all_terms() if f == "pairs")
+
+    assert pairs("ma túy có bị xử lý không?") == ["bị xử", "có bị", "lý không", "ma túy", "túy có", "xử lý"]
+    assert pairs("hành chính NOT ma túy") == ["hành chính"]
+    assert pairs('"xử lý" hành chính') == ["hành chính", "lý hành", "xử lý"]
+
+
+def test_only_keyword_queries_put_every_word_first(pairs_index):
+    """Up to four content words: a passage with all of them ranks first, however
+    it scores. A pasted question: ranked by score alone (a passage rarely holds
+    all of a question's words)."""
+    from search.query import parse
+    from search.searcher import candidates
+
+    with pairs_index.ix.searcher() as s:
+        def groups(text):
+            parsed = parse(text, pairs_index.ix.schema)
+            return {c.key[0]: c.group for c in candidates(s, parsed, 10)}
+
+        keywords = groups("ma túy tuyên giáo")
+        assert keywords["together.txt"] == keywords["other.txt"] == -1
+        question = groups("Người nghiện ma túy có bị xử lý hành chính hay đưa đi cai nghiện bắt buộc?")
+        assert set(question.values()) == {0}
