@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from array import array
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import store
+from . import pairs, store
+from .analysis import syllable_spans
 from .errors import VnsearchError
 from .extract import Document, parse_document
 from .normalize import fold
@@ -94,7 +96,6 @@ def _passage_fields(document: Document) -> Iterable[dict]:
             directives=",".join(document.directives),
             cites=",".join(cited),
             text=text,
-            pairs=text,  # the same string: its syllables are split once (schema._keys)
             date_precision=document.date_precision,
         )
         if span is not None:
@@ -160,19 +161,27 @@ def _digest(path: Path) -> str:
     return hashlib.sha1(path.read_bytes()).hexdigest()
 
 
-def _parse(sf: SourceFile) -> tuple[SourceFile, Document | None, str | None, str | None]:
-    """Read and analyse one file: (file, document or None, skip reason, content digest)."""
+def _pairs_of(texts: Iterable[str]) -> array:
+    """The distinct syllable-pair keys of each passage, one after the other (``pairs``)."""
+    out = array("Q")
+    for text in texts:
+        out.extend(pairs.passage_pairs([k for k, _, _ in syllable_spans(text)]))
+    return out
+
+
+def _parse(sf: SourceFile) -> tuple[SourceFile, Document | None, str | None, str | None, array | None]:
+    """Read and analyse one file: (file, document or None, skip reason, content digest, pair keys)."""
     try:
         source = read_report(sf.path)
         sha1 = _digest(sf.path)
     except Skip as exc:
-        return sf, None, str(exc), None
+        return sf, None, str(exc), None, None
     except OSError as exc:
-        return sf, None, exc.strerror or "cannot read file", None
+        return sf, None, exc.strerror or "cannot read file", None, None
     document = parse_document(sf.doc, source.text, title=source.title, date=source.date)
     if not document.passages:
-        return sf, None, "no text", None
-    return sf, document, None, sha1
+        return sf, None, "no text", None, None
+    return sf, document, None, sha1, _pairs_of(document.passages)
 
 
 def _parsed(files: list[SourceFile], jobs: int):
@@ -272,14 +281,24 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
             ix = open_whoosh(gen)
         else:
             ix = windex.create_in(str(gen), build_schema())
+        leaving = removed + [sf.doc for sf in todo if sf.doc in old]
+        try:
+            counts = pairs.PairCounter(live / pairs.FILE if live is not None else None)
+        except (OSError, ValueError):
+            raise VnsearchError(f"index at {index_dir} is damaged (pair table); "
+                                "run `vnsearch index --rebuild`") from None
+        if leaving:
+            with ix.searcher() as s:
+                for doc in leaving:
+                    counts.remove(_pairs_of(f["text"] for f in s.documents(doc=doc)))
         many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1
         # Whoosh's MpWriter analyses documents in `jobs` subprocesses, each
         # writing its own segment (multisegment: no serial merge at the end).
         writer = ix.writer(procs=jobs, multisegment=True, batchsize=BATCH, limitmb=128) if many else ix.writer(limitmb=256)
         try:
-            for doc in removed + [sf.doc for sf in todo if sf.doc in old]:
+            for doc in leaving:
                 writer.delete_by_term("doc", doc)
-            for i, (sf, document, reason, sha1) in enumerate(_parsed(todo, jobs if many else 1)):
+            for i, (sf, document, reason, sha1, keys) in enumerate(_parsed(todo, jobs if many else 1)):
                 if progress:
                     progress(stats.unchanged + i, len(files), sf.doc)
                 if document is None:
@@ -287,6 +306,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
                     continue
                 for fields in _passage_fields(document):
                     writer.add_document(**fields)
+                counts.add(keys)
                 if sf.doc in old:
                     stats.updated += 1
                 else:
@@ -302,6 +322,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
             raise
         writer.commit()
         stats.removed = sum(1 for doc in old if doc not in documents)
+        counts.write(gen / pairs.FILE)
         store.write_json_atomic(gen / VARIANTS, spelling_variants(ix))
         store.write_json_atomic(gen / store.DOCUMENTS, dict(sorted(documents.items())))
         store.write_json_atomic(

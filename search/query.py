@@ -37,7 +37,6 @@ MAX_QUERY_CHARS = 2000
 # Ranking weights, tuned on ALQAC 2022 (scripts/eval_alqac.py) on a tuning half
 # and checked on the held-out half.
 TITLE_BOOST = 0.3  # query syllables in the report/article title
-PAIR_BOOST = 3.0  # the query's adjacent syllable pairs found adjacent in the passage
 EXACT_BOOST = 1.0  # accentless query: the usual diacritic spelling of its words
 
 _SYNTAX_CHARS = re.compile(r"[\"'()\[\]{}:^*?~+\-!\\/]")
@@ -75,6 +74,7 @@ class ParsedQuery:
     clauses: list[wq.Query]  # top-level alternatives of a ranked (any-term) query
     content: list[tuple[str, ...]]  # the query's content words as syllable keys (coordination)
     variants: dict[str, list[str]]  # folded syllable -> spellings in the index, most used first
+    pairs: list[tuple[str, str, str, str]]  # adjacent syllables: as parsed, then as spelled in the index
 
     def executable(self, q: wq.Query) -> wq.Query:
         """``q`` as the index can run it (``fold`` terms expanded)."""
@@ -311,9 +311,12 @@ def parse(
         matcher = _without_question_words(matcher)
     clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
     words = [t.text for t in _word_analyzer()(plain)]  # segments the query once
-    scored = _with_evidence(matcher, plain, schema, fieldname, variants, ranked=not require_all)
+    typed = [t.text for t in schema[fieldname].analyzer(plain)]
+    keys = [(variants.get(k) or [k])[0] for k in typed] if fieldname == "fold" else typed
+    scored = _with_evidence(matcher, keys, ranked=not require_all)
     content = _content_words(words)
-    parsed = ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content, variants)
+    parsed = ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content, variants,
+                         _pairs(typed, keys, _negated(matcher)))
     parsed.scored = parsed.executable(scored)
     return parsed
 
@@ -415,24 +418,17 @@ def _content_words(words: list[str]) -> list[tuple[str, ...]]:
     return [tuple(w.split("_")) for w in content]
 
 
-def _with_evidence(matcher: wq.Query, plain: str, schema, fieldname: str,
-                   variants: dict[str, list[str]], ranked: bool) -> wq.Query:
+def _with_evidence(matcher: wq.Query, keys: list[str], ranked: bool) -> wq.Query:
     """``matcher`` plus optional ranking evidence (see the module docstring).
 
-    Every query gets its adjacent syllable pairs (``pairs``): passages where
-    the query's syllables stand together as typed rank above those where they
-    are scattered. Title terms would add every passage of a report whose title
-    matches, so they only rank queries that require all their words.
+    Title terms would add every passage of a report whose title matches, so
+    they only rank queries that require all their words.
     """
-    folded = [t.text for t in schema[fieldname].analyzer(plain)]
-    keys = [(variants.get(k) or [k])[0] for k in folded] if fieldname == "fold" else folded
-    pairs = _pair_terms(folded, keys, _negated(matcher))
     if ranked and isinstance(matcher, wq.Or) and all(
-        isinstance(c, wq.Term) and c.fieldname == fieldname for c in matcher.children()
+        isinstance(c, wq.Term) and c.fieldname in ("text", "fold") for c in matcher.children()
     ):
-        # a bag of syllables: title terms would make every passage of a report match
-        return wq.Or(list(matcher.children()) + pairs) if pairs else matcher
-    extra = [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))] + pairs
+        return matcher  # a bag of syllables: title terms would make every passage of a report match
+    extra = [wq.Term("title", k, boost=TITLE_BOOST) for k in sorted(set(keys))]
     if not extra:
         return matcher
     return wq.AndMaybe(matcher, wq.Or(extra))
@@ -448,22 +444,18 @@ def _negated(q: wq.Query) -> set[str]:
     return out
 
 
-def _pair_terms(typed: list[str], keys: list[str], negated: set[str]) -> list[wq.Query]:
-    """A ``pairs`` term for each two adjacent syllables of the query, except excluded words.
+def _pairs(typed: list[str], keys: list[str], negated: set[str]) -> list[tuple[str, str, str, str]]:
+    """Each two adjacent syllables of the query, except those of excluded words.
 
     ``typed`` are the query's keys as parsed (folded for an accentless query),
-    ``keys`` the spellings to look up (the index's usual one for an accentless
-    query). Question words count here ("có bị", "bị xử", "được hưởng"): a
-    question is phrased like the text that answers it. A pair typed twice
-    counts twice, as BM25 counts a repeated query word.
+    ``keys`` their spellings in the index (the usual one for an accentless
+    query): ``(typed, typed, spelled, spelled)`` per pair. Question words count
+    here ("có bị", "bị xử", "được hưởng"): a question is phrased like the text
+    that answers it. A pair typed twice counts twice, as BM25 counts a
+    repeated query word.
     """
-    from .schema import pair_key
-
-    out: list[wq.Query] = []
-    for i in range(len(typed) - 1):
-        if typed[i] not in negated and typed[i + 1] not in negated:
-            out.append(wq.Term("pairs", pair_key(keys[i], keys[i + 1]), boost=PAIR_BOOST))
-    return out
+    return [(typed[i], typed[i + 1], keys[i], keys[i + 1]) for i in range(len(typed) - 1)
+            if typed[i] not in negated and typed[i + 1] not in negated]
 
 
 def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:

@@ -11,7 +11,7 @@ from array import array
 from itertools import accumulate
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.formats import Frequency, Positions
+from whoosh.formats import Positions
 from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
 from .analysis import folded_analyzer, syllable_analyzer, syllable_spans
@@ -46,17 +46,6 @@ class CompactPositions(Positions):
         return unpack_uint(valuestring[:_INT_SIZE])[0]
 
 
-_last_spans: list = [None, []]
-
-
-def _keys(value: str) -> list[str]:
-    """The passage's syllable keys; the last passage's are kept because two fields
-    (``text`` and ``pairs``) index the same string one after the other."""
-    if _last_spans[0] is not value:
-        _last_spans[:] = [value, [key for key, _, _ in syllable_spans(value)]]
-    return _last_spans[1]
-
-
 class PassageText(TEXT):
     """The passage's syllables: indexed straight from ``syllable_spans``.
 
@@ -70,61 +59,11 @@ class PassageText(TEXT):
 
     def index(self, value, **kwargs):
         positions: dict[str, list[int]] = {}
-        for pos, key in enumerate(_keys(value)):
+        for pos, (key, _, _) in enumerate(syllable_spans(value)):
             positions.setdefault(key, []).append(pos)
         encode, boost = self.format.encode, self.format.field_boost
         for key, poslist in positions.items():
             yield key.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
-
-
-def pair_key(first: str, second: str) -> str:
-    """The ``pairs`` term of two adjacent syllable keys (keys never hold a space)."""
-    return f"{first} {second}"
-
-
-class Counts(Frequency):
-    """Whoosh's frequencies kept only as the posting's weight.
-
-    ``Frequency`` also stores each count again as a 4-byte value; BM25F reads
-    only the weight, so the value is left out (Whoosh writes no value bytes
-    for a format whose ``posting_size`` is 0).
-    """
-
-    posting_size = 0
-
-    def encode(self, value):
-        return b""
-
-    def decode_frequency(self, valuestring):
-        raise NotImplementedError("pairs keep their counts as weights")
-
-    def decode_weight(self, valuestring):
-        raise NotImplementedError("pairs keep their counts as weights")
-
-
-class SyllablePairs(TEXT):
-    """Each pair of adjacent syllables of the passage, counted, without positions.
-
-    Vietnamese words span syllables, and which syllables stand together says
-    more than the syllables alone: on ALQAC, BM25 over syllable pairs ranks
-    far better than over syllables (MRR@10 0.92 against 0.80 per passage) or
-    over pyvi's words (0.895 per article), and it needs no segmenter, so it
-    cannot disagree with how pyvi cut the query. Ranking evidence only: the
-    query adds its own adjacent pairs as optional terms (``query``).
-    """
-
-    def __init__(self):
-        super().__init__(analyzer=syllable_analyzer(), phrase=False)
-        self.format = Counts()
-
-    def index(self, value, **kwargs):
-        keys = _keys(value)
-        counts: dict[str, int] = {}
-        for pair in map(pair_key, keys, keys[1:]):
-            counts[pair] = counts.get(pair, 0) + 1
-        boost = self.format.field_boost
-        for pair, n in counts.items():
-            yield pair.encode("utf-8"), n, n * boost, b""
 
 
 class ReportText(TEXT):
@@ -165,8 +104,6 @@ def build_schema() -> Schema:
         # spellings in the index (variants.json), and the query's pyvi words are
         # checked on the candidates, so neither needs a field of its own.
         text=PassageText(stored=True),
-        # Adjacent syllable pairs of the passage: ranking evidence (see SyllablePairs).
-        pairs=SyllablePairs(),
     )
 
 

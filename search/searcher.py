@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 import functools
 import json
+import math
 import pickle
 import struct
 import zlib
@@ -15,6 +16,7 @@ from pathlib import Path
 from . import store
 from .analysis import syllable_spans
 from .normalize import fold
+from .pairs import FILE as PAIRS_FILE, PairTable, pair_key
 from .errors import DamagedIndex, VnsearchError
 from whoosh import query as wq
 
@@ -165,6 +167,18 @@ class Index:
         return self._variants
 
     @functools.cached_property
+    def pairs(self) -> PairTable:
+        """How many passages hold each syllable pair (``pairs``)."""
+        try:
+            return PairTable(self.gen / PAIRS_FILE)
+        except OSError as exc:
+            raise store.unreadable(self.index_dir, exc) from None
+        except ValueError:
+            raise DamagedIndex(
+                f"index at {self.index_dir} is damaged (pair table); run `vnsearch index --rebuild`"
+            ) from None
+
+    @functools.cached_property
     def known_codes(self) -> set[str]:
         """Every directive code any indexed report cites."""
         return set(self.meta.get("codes", []))
@@ -213,7 +227,8 @@ def _word_query(field: str, syllables: tuple[str, ...]) -> wq.Query:
     return wq.Term(field, keys[0]) if len(keys) == 1 else wq.And([wq.Term(field, k) for k in keys])
 
 
-TITLE_MATCH_BOOST = 0.25  # weight of the query's content words found in the report title
+PAIR_WEIGHT = 2.0  # weight of BM25 over the query's adjacent syllable pairs (see pairs)
+K1, B = 1.2, 0.75  # Whoosh's BM25F defaults, for the pairs too
 COORDINATE_MAX_WORDS = 4  # longer queries are questions: ranked by score, not by words matched
 POOL = 100  # candidates looked at for ordering
 
@@ -224,8 +239,7 @@ class Candidate:
 
     result: object  # whoosh.searching.Hit
     group: int  # lower first: passages with every content word, then by how many
-    score: float  # Whoosh's score
-    titled: float  # share of the query's content words found in the report title
+    score: float  # Whoosh's score plus the syllable pairs' BM25
     key: tuple[str, int]  # (doc, passage): ties never depend on segment layout
 
 
@@ -319,18 +333,42 @@ def every_word_first(parsed: ParsedQuery) -> wq.Query:
     return wq.AndMaybe(every, parsed.scored)
 
 
-def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
+def _pair_scorer(s, parsed: ParsedQuery, table: PairTable):
+    """BM25 of the query's adjacent syllable pairs in a passage's keys, with the idf
+    of each pair over the index (``pairs``) and Whoosh's formula and parameters."""
+    if not parsed.pairs:
+        return lambda keys: 0.0
+    n = s.doc_count_all()
+    avg = max(s.avg_field_length("text") - 1, 1.0)
+    weights: dict[tuple[str, str], float] = {}
+    for a, b, spelled_a, spelled_b in parsed.pairs:
+        idf = math.log(n / (table.passages(pair_key(spelled_a, spelled_b)) + 1)) + 1
+        weights[a, b] = weights.get((a, b), 0.0) + idf  # a pair typed twice counts twice
+
+    def score(keys: list[str]) -> float:
+        found: dict[tuple[str, str], int] = {}
+        for pair in zip(keys, keys[1:]):
+            if pair in weights:
+                found[pair] = found.get(pair, 0) + 1
+        norm = K1 * (1 - B + B * max(len(keys) - 1, 0) / avg)
+        return math.fsum(weights[p] * tf * (K1 + 1) / (tf + norm) for p, tf in sorted(found.items()))
+
+    return score
+
+
+def candidates(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[Candidate]:
     """The best ``POOL`` (or ``limit``) Whoosh hits with their evidence, unordered.
 
+    Pairs: each candidate's score gets ``PAIR_WEIGHT`` times the BM25 of the
+    query's adjacent syllable pairs in the passage, so "xử lý hành chính"
+    written together outranks the same syllables scattered (``pairs``).
     Coordination: for a ranked (any-word) query of at most
     ``COORDINATE_MAX_WORDS`` content words (keywords), the group of passages
     with every content word is exact, from its own query; the others count
     their content words. A longer query is a pasted question: a passage rarely
     holds all its words, and BM25 over its syllables and syllable pairs
     already rewards the passages that hold most of them (on ALQAC, grouping
-    questions by words matched cost 0.04 MRR@10). Title: the share of the
-    query's content words in the report's title (a law article's heading, a
-    report's headline).
+    questions by words matched cost 0.04 MRR@10).
     """
     pool_size = None if limit is None else max(POOL, limit)
     pool = _top(s, parsed.scored, pool_size, parsed.filter)
@@ -343,29 +381,23 @@ def candidates(s, parsed: ParsedQuery, limit: int | None) -> list[Candidate]:
     in_first = {r.docnum for r in first}
     if parsed.field == "fold":
         content = [tuple(fold(k) for k in w) for w in content]
+    pair_score = _pair_scorer(s, parsed, table)
     out = []
-    titles: dict[str, float] = {}
     for r in by_docnum.values():
-        if r["doc"] not in titles:
-            heading = {k for k, _, _ in syllable_spans(r.get("title", ""))}
-            if parsed.field == "fold":
-                heading = {fold(k) for k in heading}
-            titles[r["doc"]] = (sum(all(k in heading for k in w) for w in content) / len(content)
-                                if content else 0.0)
+        keys = [k for k, _, _ in syllable_spans(r["text"])]
+        if parsed.field == "fold":
+            keys = [fold(k) for k in keys]
         group = 0
         if coordinate:
-            if r.docnum in in_first:
-                group = -len(content) - 1
-            else:
-                keys = {k for k, _, _ in syllable_spans(r["text"])}
-                if parsed.field == "fold":
-                    keys = {fold(k) for k in keys}
-                group = -sum(all(k in keys for k in w) for w in content)
-        out.append(Candidate(r, group, r.score, titles[r["doc"]], (r["doc"], r["passage"])))
+            present = set(keys)
+            group = -len(content) - 1 if r.docnum in in_first else -sum(
+                all(k in present for k in w) for w in content)
+        score = r.score + PAIR_WEIGHT * pair_score(keys)
+        out.append(Candidate(r, group, score, (r["doc"], r["passage"])))
     return out
 
 
-def ordered(cands: list[Candidate], title_boost: float = TITLE_MATCH_BOOST) -> list[Candidate]:
+def ordered(cands: list[Candidate]) -> list[Candidate]:
     """Best first; equal scores by report and passage.
 
     Scores are compared to 9 decimals: a passage's term scores are added in an
@@ -373,14 +405,14 @@ def ordered(cands: list[Candidate], title_boost: float = TITLE_MATCH_BOOST) -> l
     so equal scores can differ in their last bits.
     """
     def key(c: Candidate):
-        return (c.group, -round(c.score * (1 + title_boost * c.titled), 9), c.key)
+        return (c.group, -round(c.score, 9), c.key)
 
     return sorted(cands, key=key)
 
 
-def _ranked(s, parsed: ParsedQuery, limit: int | None):
-    """Whoosh hits in our order (see ``candidates``)."""
-    ranked = [c.result for c in ordered(candidates(s, parsed, limit))]
+def _ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[Candidate]:
+    """The candidates in our order (see ``candidates``)."""
+    ranked = ordered(candidates(s, parsed, limit, table))
     return ranked if limit is None else ranked[:limit]
 
 
@@ -396,13 +428,13 @@ def search(
     patterns = highlight_patterns(parsed.matcher)
     hits: list[Hit] = []
     with _reading(index), index.ix.searcher() as s:
-        for rank, r in enumerate(_ranked(s, parsed, limit), start=1):
-            f = r.fields()
+        for rank, c in enumerate(_ranked(s, parsed, limit, index.pairs), start=1):
+            f = c.result.fields()
             date = f.get("date")
             hits.append(
                 Hit(
                     rank=rank,
-                    score=round(float(r.score), 4),
+                    score=round(float(c.score), 4),
                     doc=f["doc"],
                     passage=f["passage"],
                     title=f.get("title", ""),

@@ -232,3 +232,30 @@ def test_permission_denied(run, copy, target):
     finally:
         path.chmod(0o755)
     assert "Permission denied" in line and line.endswith(REBUILD)
+
+
+PAIRS_DAMAGE = {
+    "missing": (lambda path: path.unlink(), "damaged (a file is missing)"),
+    "truncated": (lambda path: path.write_bytes(path.read_bytes()[:-5]), "damaged (pair table)"),
+    "garbage": (lambda path: path.write_bytes(b"\x00\xff" * 40), "damaged (pair table)"),
+}
+
+
+@pytest.mark.parametrize("damage", list(PAIRS_DAMAGE))
+def test_damaged_pair_table_fails_search_and_update_not_the_listings(run, copy, damage):
+    corrupt, detail = PAIRS_DAMAGE[damage]
+    corrupt(_gen(copy) / "pairs.bin")
+    live = _gen(copy)
+    for command in (["search", "tuyên giáo"], ["export", "tuyên giáo", "-o", "-"]):
+        line = _error_line(run(*command, index_dir=copy))
+        assert detail in line and line.endswith(REBUILD), line
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    (copy.parent / "src").mkdir()
+    for f in sorted(seeds.iterdir())[:2]:
+        shutil.copy(f, copy.parent / "src" / f.name)
+    line = _error_line(run("index", str(copy.parent / "src"), index_dir=copy))
+    assert "damaged (pair table)" in line and line.endswith(REBUILD), line
+    assert _gen(copy) == live  # the live generation is untouched
+    assert run("docs", index_dir=copy).exit_code == 0
+    assert run("index", str(copy.parent / "src"), "--rebuild", index_dir=copy).exit_code == 0
+    assert run("search", "tuyên giáo", index_dir=copy).exit_code == 0
