@@ -14,8 +14,9 @@ usual spelling boosted so exact-diacritic matches rank first.
 
 What matches (``matcher``) and how it ranks (``scored``) are kept apart. The
 ranking adds optional evidence that never decides whether a passage matches:
-the report title (for queries that require all their words). The query's pyvi
-words are used by the searcher on the candidates (adjacency, coordination).
+the report title (for queries that require all their words). The searcher
+uses the query's pyvi words (coordination) and its adjacent syllable pairs
+(``pairs``) on the candidates.
 """
 
 from __future__ import annotations
