@@ -384,9 +384,11 @@ def candidates(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> l
     pair_score = _pair_scorer(s, parsed, table)
     out = []
     for r in by_docnum.values():
-        keys = [k for k, _, _ in syllable_spans(r["text"])]
-        if parsed.field == "fold":
-            keys = [fold(k) for k in keys]
+        keys: list[str] = []
+        if coordinate or parsed.pairs:  # one-word queries need not re-read the passage
+            keys = [k for k, _, _ in syllable_spans(r["text"])]
+            if parsed.field == "fold":
+                keys = [fold(k) for k in keys]
         group = 0
         if coordinate:
             present = set(keys)
