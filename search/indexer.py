@@ -192,10 +192,10 @@ def _parsed(files: list[SourceFile], jobs: int):
 
     At most ``AHEAD`` files are handed out beyond the one being indexed.
     ``Pool.imap`` alone reads its whole input and keeps every result until it
-    is consumed; reading and extraction outrun Whoosh's indexing processes, so
-    on the 84,000-article corpus the parsed reports piled up in this process
-    (1.5 GiB). The feeder below is iterated by the pool's task thread and
-    waits for room.
+    is consumed, and reading and extraction outrun Whoosh's indexing
+    processes, so parsed reports could pile up here. The feeder below is
+    iterated by the pool's task thread and waits for room. (It did not lower
+    the full corpus's peak: that is elsewhere, see README.)
     """
     if jobs <= 1:
         yield from map(_parse, files)
