@@ -313,8 +313,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
         try:
             counts = pairs.PairCounter(live / pairs.FILE if live is not None else None)
         except (OSError, ValueError):
-            raise VnsearchError(f"index at {index_dir} is damaged (pair table); "
-                                "run `vnsearch index --rebuild`") from None
+            raise store.damaged_pairs(index_dir) from None
         if leaving:
             with ix.searcher() as s:
                 for doc in leaving:

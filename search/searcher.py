@@ -174,9 +174,7 @@ class Index:
         except OSError as exc:
             raise store.unreadable(self.index_dir, exc) from None
         except ValueError:
-            raise DamagedIndex(
-                f"index at {self.index_dir} is damaged (pair table); run `vnsearch index --rebuild`"
-            ) from None
+            raise store.damaged_pairs(self.index_dir) from None
 
     @functools.cached_property
     def known_codes(self) -> set[str]:

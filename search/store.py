@@ -65,6 +65,11 @@ def unreadable(index_dir: Path, exc: OSError) -> DamagedIndex:
     )
 
 
+def damaged_pairs(index_dir: Path) -> DamagedIndex:
+    """The error for a pair table (``pairs.bin``) that is not one."""
+    return DamagedIndex(f"index at {index_dir} is damaged (pair table); run `vnsearch index --rebuild`")
+
+
 def _read_json(gen: Path, name: str, error: type[VnsearchError]):
     try:
         return json.loads((gen / name).read_text(encoding="utf-8"))

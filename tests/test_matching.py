@@ -31,22 +31,26 @@ def test_accentless_highlights_stay_on_the_original_words(index):
         assert {h.text[s:e].lower() for s, e in h.highlights} == {"tuyên giáo"}
 
 
+def _small_index(tmp_path_factory, name: str, texts: dict[str, str]) -> Index:
+    """An index of one report per entry of ``texts`` (file name -> text)."""
+    src = tmp_path_factory.mktemp(f"{name}-src")
+    for file, text in texts.items():
+        (src / file).write_text(text, encoding="utf-8")
+    index_dir = tmp_path_factory.mktemp(f"{name}-index")
+    build_index([src], index_dir)
+    return Index(index_dir)
+
+
 @pytest.fixture(scope="module")
 def variants_index(tmp_path_factory):
     """Three passages spell it tuyên giáo, one tuyến giao, one has no marks at all."""
-    src = tmp_path_factory.mktemp("variants-src")
-    texts = {
+    return _small_index(tmp_path_factory, "variants", {
         "a.txt": "Báo cáo thứ nhất\n\nBan tuyên giáo họp bàn công tác tuyên giáo.",
         "b.txt": "Báo cáo thứ hai\n\nCông tác tuyên giáo năm nay.",
         "c.txt": "Báo cáo thứ ba\n\nHệ thống tuyên giáo cơ sở.",
         "d.txt": "Báo cáo thứ tư\n\nTuyến giao thông mới mở, tuyến giao hàng nhanh hơn.",
         "e.txt": "Bao cao thu nam\n\nnoi dung tuyen giao go khong dau",
-    }
-    for name, text in texts.items():
-        (src / name).write_text(text, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("variants-index")
-    build_index([src], index_dir)
-    return Index(index_dir)
+    })
 
 
 def test_accented_query_matches_exactly(variants_index):
@@ -156,17 +160,11 @@ def test_field_names_are_not_query_words(index, text):
 @pytest.fixture(scope="module")
 def pairs_index(tmp_path_factory):
     """The same syllables, together in one report and scattered in the other."""
-    src = tmp_path_factory.mktemp("pairs-src")
-    texts = {
+    return _small_index(tmp_path_factory, "pairs", {
         "together.txt": "Văn bản một\n\nNgười nghiện ma túy bị xử lý hành chính theo quy định.",
         "scattered.txt": "Văn bản hai\n\nHành vi của người có ma lực, lý do xử sự chính đáng; túy nghiện quy định.",
         "other.txt": "Văn bản ba\n\nCông tác tuyên giáo năm nay.",
-    }
-    for name, text in texts.items():
-        (src / name).write_text(text, encoding="utf-8")
-    index_dir = tmp_path_factory.mktemp("pairs-index")
-    build_index([src], index_dir)
-    return Index(index_dir)
+    })
 
 
 def test_pair_table_counts_passages_and_follows_updates(tmp_path):
