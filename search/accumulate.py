@@ -4,9 +4,9 @@ Whoosh scores a query by walking a tree of Python matchers one posting at a
 time, a few microseconds each. On the 84,000-article corpus a pasted
 question's common syllables (``được``, ``người``) and an accentless word's
 spellings (``doi`` → ``đội đối đổi đời …``) cover hundreds of thousands of
-passages, so one search took seconds. Here each term's postings are read
-straight from Whoosh's segment files a block (128 postings) at a time, turned
-into arrays and scored with numpy, using the BM25F formula, idf and average
+passages, so one search took seconds. Here each term's posting list is read
+from the segment file in one piece, its blocks (``codec.PackedCodec``: packed
+arrays) turned into numpy arrays and scored, using the BM25F formula, idf and average
 field length Whoosh itself uses, so the scores are Whoosh's up to the order
 in which a passage's term scores are added.
 
@@ -16,8 +16,8 @@ its words, as Whoosh does, and only the candidates that could reach the top
 are checked for the words in a row. Anything else (a phrase among optional
 words, slop) makes ``top`` return None and the searcher asks Whoosh.
 
-It reads Whoosh's private block layout (``W3LeafMatcher``), which is why
-whoosh-reloaded is pinned; ``tests/test_accumulate.py`` compares both paths.
+It reads Whoosh's private posting-list layout (block headers, inlined
+postings), which is why whoosh-reloaded is pinned; ``tests/test_accumulate.py`` compares both paths.
 numpy costs 0.1 s to import, so the searcher only comes here when a query
 reads many postings (``searcher.FAST_MIN_POSTINGS``); a small index never
 imports numpy.
@@ -25,14 +25,20 @@ imports numpy.
 
 from __future__ import annotations
 
+import io
+import pickle
+import zlib
+
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
-from whoosh.matching import ListMatcher
-from whoosh.matching.wrappers import FilterMatcher
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
+from whoosh.system import unpack_int
+
+from . import codec
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+_DTYPES = {ord("B"): np.dtype("<u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}  # codec.pack_uints
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -101,43 +107,49 @@ class _Segment:
         return cache[key]
 
     def _read(self, field: str, btext: bytes, positions: bool):
-        if (field, btext) not in self.reader:
+        reader = self.reader
+        if (field, btext) not in reader:
             return np.zeros(0, dtype=np.int64), np.zeros(0), []
-        m = self.reader.postings(field, btext)
-        while isinstance(m, FilterMatcher):  # deletions: masked by the caller
-            m = m.child
-        if isinstance(m, ListMatcher):
-            return (np.asarray(m._ids, dtype=np.int64), np.asarray(m._weights, dtype=np.float64),
-                    list(m._values or ()) if positions else None)
-        if not isinstance(m, W3LeafMatcher) or m._byteids:
-            raise Unsupported(type(m).__name__)
-        deltas: list[int] = []
-        weights: list = []
+        terminfo = reader._terms.term_info(field, btext)
+        if terminfo.is_inlined():  # a term in one document: its posting sits in the term index
+            ids, weights, values = terminfo.inlined_postings()
+            return (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
+                    list(values or ()) if positions else None)
+        # The whole posting list in one read, its blocks decoded here rather than
+        # through a matcher's per-block seeks and reads.
+        offset, length = terminfo.extent()
+        if isinstance(length, tuple):  # W3TermInfo.from_bytes forgets the [0] of unpack_int
+            length = length[0]
+        raw = reader._terms._postfile.get(offset, length)
+        if raw[:4] != WHOOSH3_HEADER_MAGIC:
+            raise Unsupported("posting list header")
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
         values: list[bytes] = []
-        previous_last = 0
-        while not m._atend:
-            m._read_data()
-            block_ids, block_weights = m._data[0], m._data[1]
-            if positions and m._data[2]:
-                values.extend(m._data[2])
-            start = len(deltas)
-            deltas.extend(block_ids)
-            # Each block's ids are delta-coded from 0: chain it to the previous block.
-            deltas[start] -= previous_last
-            previous_last = m._maxid
-            n = m._blocklength
-            if block_weights is None:
-                weights.append(np.ones(n))
-            elif isinstance(block_weights, float):
-                weights.append(np.full(n, block_weights))
+        view = io.BytesIO(raw)
+        pos = 4
+        while pos < len(raw):
+            size = abs(unpack_int(raw[pos:pos + 4])[0])
+            view.seek(pos + 4)
+            count, _, _, compression, _, _ = pickle.load(view)  # the block's header
+            data = raw[view.tell():pos + 4 + size]
+            block_id_bytes, block_weights, block_values = pickle.loads(
+                zlib.decompress(data) if compression else data)
+            if not isinstance(block_id_bytes, bytes):
+                raise Unsupported("posting block not written by codec.PackedCodec")
+            ids.append(np.cumsum(np.frombuffer(block_id_bytes, dtype=_DTYPES[block_id_bytes[0]], offset=1),
+                                 dtype=np.int64))
+            if block_weights is None or isinstance(block_weights, float):
+                weights.append(np.full(count, 1.0 if block_weights is None else block_weights))
+            elif isinstance(block_weights, bytes):
+                weights.append(np.frombuffer(block_weights, dtype=np.uint8))
             else:
-                weights.append(np.frombuffer(block_weights, dtype=np.float32) if isinstance(
-                    block_weights, bytes) else np.asarray(block_weights, dtype=np.float64))
-            if m._lastblock:
-                break
-            m._goto(m._nextoffset)
-        ids = np.cumsum(np.asarray(deltas, dtype=np.int64))
-        return (ids, np.concatenate(weights).astype(np.float64) if weights else np.zeros(0),
+                weights.append(np.asarray(block_weights, dtype=np.float64))
+            if positions:
+                values.extend(codec.block_values(block_values) if codec.is_packed_values(block_values)
+                              else block_values)
+            pos += 4 + size
+        return (np.concatenate(ids), np.concatenate(weights).astype(np.float64),
                 values if positions else None)
 
 

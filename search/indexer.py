@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import pairs, store
+from .codec import PackedCodec
 from .analysis import syllable_spans
 from .errors import VnsearchError
 from .extract import Document, parse_document
@@ -321,7 +322,9 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
         many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1
         # Whoosh's MpWriter analyses documents in `jobs` subprocesses, each
         # writing its own segment (multisegment: no serial merge at the end).
-        writer = ix.writer(procs=jobs, multisegment=True, batchsize=BATCH, limitmb=128) if many else ix.writer(limitmb=256)
+        codec = PackedCodec()  # every segment, merged ones too: accumulate reads its blocks
+        writer = (ix.writer(procs=jobs, multisegment=True, batchsize=BATCH, limitmb=128, codec=codec) if many
+                  else ix.writer(limitmb=256, codec=codec))
         try:
             for doc in leaving:
                 writer.delete_by_term("doc", doc)

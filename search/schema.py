@@ -12,38 +12,37 @@ from itertools import accumulate
 
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE, pack_uint, unpack_uint
 
 from .analysis import folded_analyzer, syllable_analyzer, syllable_spans
 
 # Bump whenever fields, analysers or their keys change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 
 
 class CompactPositions(Positions):
     """Whoosh's positions, stored as bytes instead of a pickled list.
 
-    Whoosh pickles each posting's position deltas; almost every delta of a
-    passage fits a byte, so one byte each (an ``array('I')`` otherwise) makes
-    the postings smaller and decoding C-speed (``accumulate`` over bytes).
+    Whoosh pickles each posting's position deltas with its count; almost every
+    delta of a passage fits a byte, so the value is a flag byte and one byte
+    per delta (an ``array('I')`` otherwise), and the count is its length.
+    Decoding is C-speed (``accumulate`` over bytes).
     """
 
     def encode(self, poslist):
         deltas = [b - a for a, b in zip([0] + poslist[:-1], poslist)]
         if max(deltas) < 256:
-            return pack_uint(len(deltas)) + b"\x00" + bytes(deltas)
-        return pack_uint(len(deltas)) + b"\x01" + array("I", deltas).tobytes()
+            return b"\x00" + bytes(deltas)
+        return b"\x01" + array("I", deltas).tobytes()
 
     def decode_positions(self, valuestring):
-        body = valuestring[_INT_SIZE + 1:]
-        if valuestring[_INT_SIZE] == 0:
-            return list(accumulate(body))
-        return list(accumulate(array("I", body)))
+        if valuestring[0] == 0:
+            return list(accumulate(valuestring[1:]))
+        return list(accumulate(array("I", valuestring[1:])))
 
     def decode_frequency(self, valuestring):
-        return unpack_uint(valuestring[:_INT_SIZE])[0]
+        return len(valuestring) - 1 if valuestring[0] == 0 else (len(valuestring) - 1) // 4
 
 
 class PassageText(TEXT):
@@ -70,6 +69,10 @@ class ReportText(TEXT):
     """A report-level field repeated on each of its passages: analysed once per report."""
 
     _cache: dict = {}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
         key = (id(self), value)

@@ -1,0 +1,157 @@
+"""Whoosh's W3 codec with posting blocks stored as packed arrays.
+
+Whoosh pickles each block of 128 postings as tuples of Python ints, floats
+and bytes, then zlib-compresses the pickle: unpickling a few hundred
+thousand objects dominated a full-corpus search, and the pickle opcodes took
+space. Here a block holds the same ids, weights and values as three packed
+byte strings (document-number deltas and term frequencies in the narrowest
+unsigned width that fits, value lengths plus one concatenation), so reading
+a block is ``zlib.decompress`` plus ``array``/``numpy.frombuffer``.
+
+Everything else is Whoosh's: block headers (length, max id, max weight,
+field lengths) keep their layout and weights that are not term
+frequencies keep Whoosh's encoding, so Whoosh's skipping and block-quality
+pruning work unchanged, and segments remember their codec, so merges read
+and write through it. The ``block_*`` helpers are the one place that decodes the layout;
+the matcher and ``accumulate`` both use its helpers.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from itertools import accumulate
+
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PostingsWriter
+from whoosh.matching import ListMatcher
+
+_WIDTHS = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFFFFFF, "I"))
+_BIG_ENDIAN = sys.byteorder == "big"
+_VALUES = "v"  # marks packed values (Whoosh's own are a tuple of bytes)
+
+
+def pack_uints(numbers) -> bytes:
+    """Non-negative ints as one typecode byte plus a little-endian array of the narrowest width."""
+    top = max(numbers, default=0)
+    for limit, code in _WIDTHS:
+        if top <= limit:
+            break
+    else:
+        raise ValueError(f"{top} does not fit 32 bits")
+    packed = array(code, numbers)
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return code.encode("ascii") + packed.tobytes()
+
+
+def unpack_uints(data: bytes) -> array:
+    packed = array(chr(data[0]))
+    packed.frombytes(data[1:])
+    if _BIG_ENDIAN:
+        packed.byteswap()
+    return packed
+
+
+class PackedPostingsWriter(W3PostingsWriter):
+    """Writes each block's ids, weights and values as packed byte strings.
+
+    Term-vector postings (``byteids``, unused by vnsearch) stay Whoosh's: its
+    vector reader does not go through the codec.
+    """
+
+    def _mini_ids(self):
+        if self._byteids:
+            return super()._mini_ids()
+        ids = self._ids
+        return pack_uints([ids[0]] + [b - a for a, b in zip(ids, ids[1:])])
+
+    def _mini_weights(self):
+        weights = self._weights
+        if self._byteids or not all(w.is_integer() and 0 < w < 256 for w in weights):
+            return super()._mini_weights()
+        first = weights[0]
+        if all(w == first for w in weights):
+            return None if first == 1.0 else first
+        return bytes(int(w) for w in weights)  # term frequencies: one byte each
+
+    def _mini_values(self):
+        fixedsize = self._format.fixed_value_size()
+        values = self._values
+        # Whoosh leaves empty values out of the list: only a full list is packed.
+        if not self._byteids and (fixedsize is None or fixedsize < 0) and len(values) == len(self._ids):
+            return (_VALUES, pack_uints([len(v) for v in values]), b"".join(values))
+        return super()._mini_values()
+
+
+def block_ids(raw: bytes) -> array:
+    """A packed block's document numbers (the first is absolute, then deltas)."""
+    return array("I", accumulate(unpack_uints(raw)))
+
+
+def block_weights(raw, count: int):
+    """A block's weights: None (all 1.0), one float for all, one byte each, or Whoosh's tuple."""
+    if raw is None:
+        return array("f", [1.0]) * count
+    if isinstance(raw, float):
+        return array("f", [raw]) * count
+    if isinstance(raw, bytes):
+        return array("f", list(raw))  # not array("f", raw): that would read raw as float bytes
+    return raw
+
+
+def is_packed_values(raw) -> bool:
+    return isinstance(raw, tuple) and len(raw) == 3 and raw[0] == _VALUES
+
+
+def block_values(raw) -> tuple:
+    """Packed values back to one bytes object per posting."""
+    _, lengths, joined = raw
+    out, start = [], 0
+    for n in unpack_uints(lengths):
+        out.append(joined[start:start + n])
+        start += n
+    return tuple(out)
+
+
+class PackedLeafMatcher(W3LeafMatcher):
+    """Whoosh's block matcher, decoding packed blocks."""
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        if self._byteids:
+            return super()._read_ids()
+        self._ids = block_ids(self._data[0])
+
+    def _read_weights(self):
+        if self._data is None:
+            self._read_data()
+        self._weights = block_weights(self._data[1], self._blocklength)
+
+    def _read_values(self):
+        if self._data is None:
+            self._read_data()
+        if is_packed_values(self._data[2]):
+            self._values = block_values(self._data[2])
+        else:
+            super()._read_values()
+
+
+class PackedCodec(W3Codec):
+    """W3 with packed posting blocks (see the module docstring)."""
+
+    def postings_writer(self, dbfile, byteids=False):
+        return PackedPostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        if terminfo.is_inlined():
+            ids, weights, values = terminfo.inlined_postings()
+            return ListMatcher(ids, weights, values, format_, scorer=scorer, term=term, terminfo=terminfo)
+        offset, length = terminfo.extent()
+        return PackedLeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)

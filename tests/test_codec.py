@@ -1,0 +1,104 @@
+"""Packed posting blocks (``search.codec``) read back exactly what was written.
+
+Through Whoosh's own writer and matcher, and through ``accumulate``'s reader,
+for every encoding a block can take: ids in one, two or four bytes, term
+frequencies in a byte or (above 255) Whoosh's floats, positions with deltas
+above a byte, a one-posting list, and merged segments.
+"""
+
+import pytest
+from whoosh.fields import ID, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from search import accumulate
+from search.codec import PackedCodec, PackedLeafMatcher, pack_uints, unpack_uints
+from search.schema import PassageText
+
+
+@pytest.mark.parametrize("numbers, code", [
+    ([0, 3, 255], "B"), ([1, 256, 65535], "H"), ([7, 65536, 2**32 - 1], "I"), ([5], "B")])
+def test_uints_take_the_narrowest_width_and_round_trip(numbers, code):
+    packed = pack_uints(numbers)
+    assert packed[:1] == code.encode()
+    assert list(unpack_uints(packed)) == numbers
+
+
+def test_uints_beyond_32_bits_are_refused():
+    with pytest.raises(ValueError):
+        pack_uints([2**32])
+
+
+def _texts() -> list[str]:
+    """Documents whose postings exercise every block encoding."""
+    texts = []
+    for i in range(700):  # several blocks of 128; "hiếm" has gaps above 255 between documents
+        words = ["chung"] * (1 + i % 3) + (["hiếm"] if i % 300 == 0 else [])
+        if i == 5:
+            words = ["dài"] + ["đệm"] * 300 + ["dài"] + ["chung"] * 260  # delta 301, tf 260 > 255
+        if i == 42:
+            words.append("độc")  # a one-posting list
+        texts.append(" ".join(words))
+    return texts
+
+
+def _expected(texts, term):
+    out = {}
+    for doc, text in enumerate(texts):
+        positions = [p for p, w in enumerate(text.split()) if w == term]
+        if positions:
+            out[doc] = positions
+    return out
+
+
+@pytest.fixture(scope="module", params=["one segment", "merged"])
+def ix(request):
+    schema = Schema(doc=ID(stored=True), text=PassageText(stored=True))
+    ix = RamStorage().create_index(schema)
+    texts = _texts()
+    if request.param == "one segment":
+        with ix.writer(codec=PackedCodec()) as w:
+            for i, t in enumerate(texts):
+                w.add_document(doc=str(i), text=t)
+    else:  # three segments merged into one by the last commit
+        for part in range(3):
+            w = ix.writer(codec=PackedCodec())
+            for i, t in enumerate(texts):
+                if i % 3 == part:
+                    w.add_document(doc=str(i), text=t)
+            w.commit(optimize=part == 2)
+    return ix, texts
+
+
+@pytest.mark.parametrize("term", ["chung", "hiếm", "dài", "đệm", "độc"])
+def test_whoosh_matchers_read_packed_blocks(ix, term):
+    ix, texts = ix
+    with ix.searcher() as s:
+        docs = {s.stored_fields(d)["doc"]: d for d in range(s.doc_count_all())}
+        m = s.postings("text", term)
+        got = {}
+        while m.is_active():
+            got[int(s.stored_fields(m.id())["doc"])] = (m.weight(), m.value_as("positions"))
+            m.next()
+    want = _expected(texts, term)
+    assert got == {d: (float(len(p)), p) for d, p in want.items()}
+    assert docs  # the index holds the documents
+
+
+def test_posting_lists_are_packed_blocks(ix):
+    ix, _ = ix
+    with ix.searcher() as s:
+        reader = s.reader()
+        assert isinstance(reader.postings("text", "chung"), PackedLeafMatcher)
+
+
+@pytest.mark.parametrize("term", ["chung", "hiếm", "dài", "đệm", "độc"])
+def test_accumulate_reads_packed_blocks(ix, term):
+    ix, texts = ix
+    fmt = ix.schema["text"].format
+    with ix.searcher() as s:
+        btext = term.encode("utf-8")
+        seg = accumulate._Segment(s, s, 0, frozenset({("text", btext)}))
+        ids, weights, values = seg.postings("text", btext)
+        got = {int(s.stored_fields(int(d))["doc"]): (float(w), fmt.decode_positions(v))
+               for d, w, v in zip(ids, weights, values)}
+    assert got == {d: (float(len(p)), p) for d, p in _expected(texts, term).items()}
