@@ -69,6 +69,26 @@ class ScoredDoc:
         return self.fields().get(key, default)
 
 
+class _Values:
+    """A posting list's encoded positions, one buffer sliced on demand.
+
+    A phrase is checked on a few candidates only, so splitting every
+    posting's value into its own bytes object up front was wasted work.
+    """
+
+    __slots__ = ("_joined", "_ends")
+
+    def __init__(self, joined: bytes, lengths: np.ndarray):
+        self._joined = joined
+        self._ends = np.cumsum(lengths, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> bytes:
+        return self._joined[int(self._ends[i - 1]) if i else 0:int(self._ends[i])]
+
+
 class _Segment:
     """One leaf searcher: its postings as arrays and its field lengths."""
 
@@ -98,7 +118,7 @@ class _Segment:
         """(document numbers, weights, encoded positions) of a term in this segment.
 
         Deleted documents are included; the caller masks them. Positions are
-        kept (a bytes object per posting) only for the words of phrases.
+        kept (``_Values``) only for the words of phrases.
         """
         cache = self._cache
         key = (id(self.reader), "postings", field, btext)
@@ -126,6 +146,7 @@ class _Segment:
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         values: list[bytes] = []
+        lengths: list[np.ndarray] = []
         view = io.BytesIO(raw)
         pos = 4
         while pos < len(raw):
@@ -146,11 +167,18 @@ class _Segment:
             else:
                 weights.append(np.asarray(block_weights, dtype=np.float64))
             if positions:
-                values.extend(codec.block_values(block_values) if codec.is_packed_values(block_values)
-                              else block_values)
+                if codec.is_packed_values(block_values):
+                    _, block_lengths, joined = block_values
+                    lengths.append(np.frombuffer(block_lengths, dtype=_DTYPES[block_lengths[0]], offset=1))
+                    values.append(joined)
+                elif isinstance(block_values, tuple):
+                    lengths.append(np.array([len(v) for v in block_values], dtype=np.int64))
+                    values.append(b"".join(block_values))
+                else:
+                    raise Unsupported("posting block without positions")
             pos += 4 + size
         return (np.concatenate(ids), np.concatenate(weights).astype(np.float64),
-                values if positions else None)
+                _Values(b"".join(values), np.concatenate(lengths)) if positions else None)
 
 
 def _bytes(schema, t: wq.Term) -> bytes | None:
@@ -203,18 +231,29 @@ def _has_phrase(q) -> bool:
     return any(_has_phrase(c) for c in q.children()) if isinstance(q, wq.CompoundQuery) else False
 
 
-def _slot_positions(seg: "_Segment", slot: wq.Query, doc: int) -> set[int]:
+def _phrase_terms(seg: "_Segment", phrase: wq.Query) -> list[list[tuple[str, bytes, object]]]:
+    """Each slot's spellings as (field, term bytes, field object), worked out once a search."""
+    key = ("phrase", id(phrase))  # the phrase lives in the query for the whole search
+    if key not in seg._cache:
+        slots = []
+        for slot in _slots(phrase):
+            terms = []
+            for t in [slot] if isinstance(slot, wq.Term) else list(slot.children()):
+                if not isinstance(t, wq.Term):
+                    raise Unsupported(type(t).__name__)
+                btext = _bytes(seg.top.schema, t)
+                if btext is not None:
+                    terms.append((t.fieldname, btext, seg.top.schema[t.fieldname]))
+            slots.append(terms)
+        seg._cache[key] = slots
+    return seg._cache[key]
+
+
+def _slot_positions(seg: "_Segment", terms: list[tuple[str, bytes, object]], doc: int) -> set[int]:
     """Where in document ``doc`` of ``seg`` any spelling of a phrase slot occurs."""
-    terms = [slot] if isinstance(slot, wq.Term) else list(slot.children())
     out: set[int] = set()
-    for t in terms:
-        if not isinstance(t, wq.Term):
-            raise Unsupported(type(t).__name__)
-        btext = _bytes(seg.top.schema, t)
-        if btext is None:
-            continue
-        field = seg.top.schema[t.fieldname]
-        ids, _, values = seg.postings(t.fieldname, btext)
+    for fieldname, btext, field in terms:
+        ids, _, values = seg.postings(fieldname, btext)
         i = int(np.searchsorted(ids, doc))
         if i < len(ids) and ids[i] == doc and values:
             out.update(field.format.decode_positions(values[i]))
@@ -223,7 +262,7 @@ def _slot_positions(seg: "_Segment", slot: wq.Query, doc: int) -> set[int]:
 
 def _in_a_row(seg: "_Segment", phrase: wq.Query, doc: int) -> bool:
     """Whether ``doc`` holds the phrase's words at consecutive positions."""
-    slots = [_slot_positions(seg, slot, doc) for slot in _slots(phrase)]
+    slots = [_slot_positions(seg, terms, doc) for terms in _phrase_terms(seg, phrase)]
     return any(all(p + i in slots[i] for i in range(1, len(slots))) for p in slots[0])
 
 

@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from . import pairs, store
 from .codec import PackedCodec
-from .analysis import syllable_spans
+from .analysis import syllable_keys
 from .errors import VnsearchError
 from .extract import Document, parse_document
 from .normalize import fold
@@ -166,7 +166,7 @@ def _pairs_of(texts: Iterable[str]) -> array:
     """The distinct syllable-pair keys of each passage, one after the other (``pairs``)."""
     out = array("Q")
     for text in texts:
-        out.extend(pairs.passage_pairs([k for k, _, _ in syllable_spans(text)]))
+        out.extend(pairs.passage_pairs(syllable_keys(text)))
     return out
 
 

@@ -111,6 +111,7 @@ def canonical_syllable(syllable: str) -> str:
     return base[:pos] + marked + base[pos + 1 :]
 
 
+@lru_cache(maxsize=262144)  # a corpus repeats a few thousand syllables
 def term_key(token: str) -> str:
     """The indexed form of one token: case-, NFC- and tone-placement-insensitive."""
     token = nfc(token)

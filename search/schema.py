@@ -13,7 +13,7 @@ from itertools import accumulate
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from .analysis import folded_analyzer, syllable_analyzer, syllable_spans
+from .analysis import folded_analyzer, syllable_analyzer, syllable_keys
 
 # Bump whenever fields, analysers or their keys change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
@@ -46,7 +46,7 @@ class CompactPositions(Positions):
 
 
 class PassageText(TEXT):
-    """The passage's syllables: indexed straight from ``syllable_spans``.
+    """The passage's syllables: indexed straight from ``syllable_keys``.
 
     Same terms and positions as running the analyser through Whoosh's token
     machinery, without a Token object per syllable (indexing's hottest loop).
@@ -58,7 +58,7 @@ class PassageText(TEXT):
 
     def index(self, value, **kwargs):
         positions: dict[str, list[int]] = {}
-        for pos, (key, _, _) in enumerate(syllable_spans(value)):
+        for pos, key in enumerate(syllable_keys(value)):
             positions.setdefault(key, []).append(pos)
         encode, boost = self.format.encode, self.format.field_boost
         for key, poslist in positions.items():

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import store
-from .analysis import syllable_spans
+from .analysis import syllable_keys, syllable_spans
 from .normalize import fold
 from .pairs import FILE as PAIRS_FILE, PairTable, pair_key
 from .errors import DamagedIndex, VnsearchError
@@ -389,7 +389,7 @@ def candidates(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> l
     for r in by_docnum.values():
         keys: list[str] = []
         if coordinate or parsed.pairs:  # one-word queries need not re-read the passage
-            keys = [k for k, _, _ in syllable_spans(r["text"])]
+            keys = syllable_keys(r["text"])
             if parsed.field == "fold":
                 keys = [fold(k) for k in keys]
         group = 0

@@ -1,6 +1,8 @@
 import unicodedata
 
-from search.analysis import folded_analyzer, syllable_analyzer, word_analyzer
+from hypothesis import given, settings, strategies as st
+
+from search.analysis import folded_analyzer, syllable_analyzer, syllable_keys, syllable_spans, word_analyzer
 
 
 def _tokens(analyzer, text):
@@ -34,3 +36,20 @@ def test_word_tokens_have_keys_and_offsets():
 
 def test_folded_analyzer():
     assert [k for k, _, _ in _tokens(folded_analyzer(), "Đảng ủy Khối")] == ["dang", "uy", "khoi"]
+
+
+# Vietnamese letters, decomposed marks, digits, code punctuation, separators
+_ALPHABET = "aăâeêioôơuưyđAĐHỦYóòỏõọếềểễệưởxt0123456789-/.,_ \n\u0301\u0300\u0323CTQĐNB"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=80))
+def test_syllable_keys_are_the_keys_of_syllable_spans(text):
+    """Indexing and pair scoring use the keys alone; they must be the highlighter's keys."""
+    assert syllable_keys(text) == [k for k, _, _ in syllable_spans(text)]
+
+
+def test_syllable_keys_keep_codes_whole():
+    text = "Thực hiện Chỉ thị số 05-CT/TW và Nghị quyết 29-NQ/TU"
+    assert syllable_keys(text) == ["thực", "hiện", "chỉ", "thị", "số", "05-ct/tw", "và", "nghị",
+                                   "quyết", "29-nq/tu"]
