@@ -354,7 +354,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
         stats.removed = sum(1 for doc in old if doc not in documents)
         counts.write(gen / pairs.FILE)
         store.write_json_atomic(gen / VARIANTS, spelling_variants(ix))
-        store.write_json_atomic(gen / store.DOCUMENTS, dict(sorted(documents.items())))
+        store.write_documents(gen, dict(sorted(documents.items())))
         store.write_json_atomic(
             gen / store.META,
             {

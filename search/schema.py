@@ -15,9 +15,9 @@ from whoosh.formats import Positions
 
 from .analysis import folded_analyzer, syllable_analyzer, syllable_keys
 
-# Bump whenever fields, analysers or their keys change: an index written with
+# Bump whenever fields, analysers, their keys or the files beside them change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 
 

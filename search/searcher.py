@@ -26,7 +26,7 @@ from .schema import SCHEMA_VERSION, VARIANTS, build_schema
 # What Whoosh raises when a segment file is missing, truncated or garbled
 # (found by truncating and bit-flipping a seed index); anything else is a bug.
 _DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, UnicodeDecodeError)
-# Keys of a report in documents.json that the docs and directives listings read.
+# Keys of a report record (store.DOCUMENTS) that the docs and directives listings read.
 _DOC_KEYS = frozenset(("title", "date", "organization", "directives", "passages"))
 
 

@@ -13,8 +13,10 @@ Whoosh import: the query path uses it before deciding what to load.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
+import zlib
 import re
 import shutil
 from pathlib import Path
@@ -23,7 +25,10 @@ from .errors import DamagedIndex, VnsearchError
 
 POINTER = "CURRENT"
 META = "meta.json"  # small: schema version, sources, counts, known codes (read by every search)
-DOCUMENTS = "documents.json"  # one record per report (docs, directives, incremental updates)
+# One record per report (docs, directives, incremental updates), gzip-compressed:
+# 84,132 articles' records are 39 MB of JSON and 9 MB gzipped at level 1, which
+# takes 0.3 s to write and 0.15 s to read, and only listings and updates read it.
+DOCUMENTS = "documents.json.gz"
 LOCK = "LOCK"
 _GEN = re.compile(r"^gen-(\d{6})$")
 
@@ -72,8 +77,12 @@ def damaged_pairs(index_dir: Path) -> DamagedIndex:
 
 def _read_json(gen: Path, name: str, error: type[VnsearchError]):
     try:
-        return json.loads((gen / name).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = (gen / name).read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+        return json.loads(data.decode("utf-8"))
+    # gzip raises OSError (BadGzipFile), EOFError (truncated) or zlib.error
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
         raise error(
             f"index metadata in {gen} is unreadable ({exc}); run `vnsearch index --rebuild`"
         ) from None
@@ -84,12 +93,22 @@ def read_meta(gen: Path) -> dict:
 
 
 def write_json_atomic(path: Path, data) -> None:
+    """Write ``data`` as JSON (gzipped if ``path`` ends in .gz) under a temporary name, then rename."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, indent=None if path.suffix == ".gz" else 1)
+    with open(tmp, "wb") as fh:
+        if path.suffix == ".gz":
+            with gzip.GzipFile(fileobj=fh, mode="wb", compresslevel=1, mtime=0) as gz:
+                gz.write(text.encode("utf-8"))
+        else:
+            fh.write(text.encode("utf-8"))
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
+
+
+def write_documents(gen: Path, documents: dict[str, dict]) -> None:
+    write_json_atomic(gen / DOCUMENTS, documents)
 
 
 def read_documents(gen: Path) -> dict[str, dict]:

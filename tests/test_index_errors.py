@@ -4,12 +4,15 @@ Each test damages a copy of the seed index the way a crash, a disk, a sync tool
 or a user could, and runs the commands a user would.
 """
 
+import gzip
 import json
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+from search import store
 
 REBUILD = "run `vnsearch index --rebuild`"
 
@@ -115,19 +118,21 @@ def test_damaged_index_is_one_line_naming_rebuild(run, copy, damage, command):
 
 DOCUMENTS_DAMAGE = {
     "missing": (lambda path: path.unlink(), "unreadable"),
-    "not JSON": (lambda path: path.write_text("{", encoding="utf-8"), "unreadable"),
-    "a list": (lambda path: path.write_text("[1, 2]", encoding="utf-8"), "not what vnsearch writes"),
+    "not gzip": (lambda path: path.write_text("{}", encoding="utf-8"), "unreadable"),
+    "truncated": (lambda path: path.write_bytes(path.read_bytes()[:-20]), "unreadable"),
+    "not JSON": (lambda path: path.write_bytes(gzip.compress(b"{")), "unreadable"),
+    "a list": (lambda path: path.write_bytes(gzip.compress(b"[1, 2]")), "not what vnsearch writes"),
     "records of another shape": (
-        lambda path: path.write_text('{"a.txt": {"name": "x"}}', encoding="utf-8"),
+        lambda path: path.write_bytes(gzip.compress(b'{"a.txt": {"name": "x"}}')),
         "not what vnsearch writes"),
 }
 
 
 @pytest.mark.parametrize("damage", list(DOCUMENTS_DAMAGE))
 def test_damaged_report_records_fail_the_listings_not_search(run, copy, damage):
-    """documents.json is read only by docs and directives; search keeps working."""
+    """The report records are read only by docs and directives; search keeps working."""
     corrupt, detail = DOCUMENTS_DAMAGE[damage]
-    corrupt(_gen(copy) / "documents.json")
+    corrupt(_gen(copy) / store.DOCUMENTS)
     for command in ("docs", "directives"):
         line = _error_line(run(command, index_dir=copy))
         assert detail in line and line.endswith(REBUILD), line

@@ -1,5 +1,6 @@
 """Index maintenance: incremental updates, one writer at a time, parallel builds."""
 
+import gzip
 import json
 import os
 import shutil
@@ -139,7 +140,7 @@ def test_update_over_metadata_that_is_not_an_object_names_rebuild(tmp_path, seed
 def test_update_over_damaged_report_records_names_rebuild(tmp_path, seeds_copy, records):
     ix = tmp_path / "ix"
     build_index([seeds_copy], ix)
-    (store.current_generation(ix) / "documents.json").write_text(records, encoding="utf-8")
+    (store.current_generation(ix) / store.DOCUMENTS).write_bytes(gzip.compress(records.encode()))
     with pytest.raises(VnsearchError, match="--rebuild"):
         build_index([seeds_copy], ix)
     assert build_index([seeds_copy], ix, rebuild=True).indexed == 5
