@@ -39,7 +39,13 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
 _DTYPES = {ord("B"): np.dtype("<u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}  # codec.pack_uints
+
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+
+
+def _uints(packed: bytes) -> np.ndarray:
+    """``codec.unpack_uints`` as a numpy view (no copy)."""
+    return np.frombuffer(packed, dtype=_DTYPES[packed[0]], offset=1)
 
 
 class Unsupported(Exception):
@@ -158,8 +164,7 @@ class _Segment:
                 zlib.decompress(data) if compression else data)
             if not isinstance(block_id_bytes, bytes):
                 raise Unsupported("posting block not written by codec.PackedCodec")
-            ids.append(np.cumsum(np.frombuffer(block_id_bytes, dtype=_DTYPES[block_id_bytes[0]], offset=1),
-                                 dtype=np.int64))
+            ids.append(np.cumsum(_uints(block_id_bytes), dtype=np.int64))
             if block_weights is None or isinstance(block_weights, float):
                 weights.append(np.full(count, 1.0 if block_weights is None else block_weights))
             elif isinstance(block_weights, bytes):
@@ -168,8 +173,8 @@ class _Segment:
                 weights.append(np.asarray(block_weights, dtype=np.float64))
             if positions:
                 if codec.is_packed_values(block_values):
-                    _, block_lengths, joined = block_values
-                    lengths.append(np.frombuffer(block_lengths, dtype=_DTYPES[block_lengths[0]], offset=1))
+                    block_lengths, joined = codec.packed_value_parts(block_values)
+                    lengths.append(_uints(block_lengths))
                     values.append(joined)
                 elif isinstance(block_values, tuple):
                     lengths.append(np.array([len(v) for v in block_values], dtype=np.int64))

@@ -1,6 +1,6 @@
 """Whoosh's W3 codec with posting blocks stored as packed arrays.
 
-Whoosh pickles each block of (by default 128) postings as tuples of Python ints, floats
+Whoosh pickles each block of postings (128 by default) as tuples of Python ints, floats
 and bytes, then zlib-compresses the pickle: unpickling a few hundred
 thousand objects dominated a full-corpus search, and the pickle opcodes took
 space. Here a block holds the same ids, weights and values as three packed
@@ -103,9 +103,15 @@ def is_packed_values(raw) -> bool:
     return isinstance(raw, tuple) and len(raw) == 3 and raw[0] == _VALUES
 
 
+def packed_value_parts(raw) -> tuple[bytes, bytes]:
+    """Packed values as (``pack_uints`` of each posting's value length, the values joined)."""
+    _, lengths, joined = raw
+    return lengths, joined
+
+
 def block_values(raw) -> tuple:
     """Packed values back to one bytes object per posting."""
-    _, lengths, joined = raw
+    lengths, joined = packed_value_parts(raw)
     out, start = [], 0
     for n in unpack_uints(lengths):
         out.append(joined[start:start + n])
@@ -147,8 +153,8 @@ BLOCK_LIMIT = 1024
 class PackedCodec(W3Codec):
     """W3 with packed posting blocks (see the module docstring)."""
 
-    def __init__(self, blocklimit: int = BLOCK_LIMIT, compression: int = 3, inlinelimit: int = 1):
-        super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
+    def __init__(self, blocklimit: int = BLOCK_LIMIT, **kwargs):
+        super().__init__(blocklimit=blocklimit, **kwargs)
 
     def postings_writer(self, dbfile, byteids=False):
         return PackedPostingsWriter(

@@ -16,9 +16,9 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import zlib
 import re
 import shutil
+import zlib
 from pathlib import Path
 
 from .errors import DamagedIndex, VnsearchError
