@@ -122,8 +122,8 @@ def unpack(work: Path, docs: int | None) -> tuple[Path, list[Path]]:
 PYVI_ALONE = r"""
 import json, sys, time
 from pathlib import Path
-from search.extract import parse_document
-from search.readers import read_report
+from search.ingest.extract import parse_document
+from search.ingest.readers import read_report
 from pyvi import ViTokenizer
 files = [Path(p) for p in json.load(sys.stdin)]
 passages = [p for f in files for p in parse_document(f.name, read_report(f).text).passages]
@@ -138,7 +138,7 @@ LATENCY = r"""
 import json, shlex, sys, time
 from pathlib import Path
 from search.cli import _filters
-from search.searcher import Index, search
+from search.rank.retrieve import Index, search
 index = Index(Path(sys.argv[1]))
 queries = json.load(sys.stdin)
 
@@ -209,7 +209,7 @@ def main() -> None:
         else:
             raw, files = unpack(work, args.docs)
             sys.path.insert(0, str(ROOT))
-            from search.readers import read_report
+            from search.ingest.readers import read_report
 
             utf8 = sum(len(read_report(f).text.encode("utf-8")) for f in files)
             row("articles", f"{len(files):,} ({utf8 / 1e6:.1f} MB of text in UTF-8)")

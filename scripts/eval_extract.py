@@ -21,8 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.extract import code_mentions, parse_document  # noqa: E402
-from search.normalize import clean_text  # noqa: E402
+from search.ingest.extract import code_mentions, parse_document  # noqa: E402
+from search.text.normalize import clean_text  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold"
 DEFAULT_GOVDOCS = ROOT.parent / "shared" / "corpora" / "govdocs" / "ground-truth"

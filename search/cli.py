@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import DamagedIndex, VnsearchError
+from search.errors import DamagedIndex, VnsearchError
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("seeds")
@@ -82,7 +82,7 @@ def filter_options(fn):
 
 
 def _filters(date_from, date_to, org, directive):
-    from .query import Filters
+    from search.rank.parse import Filters
 
     return Filters(date_from=date_from, date_to=date_to, org=org, directive=directive)
 
@@ -99,8 +99,8 @@ def _index_dir(option: Path | None) -> tuple[Path, bool]:
 
 def _open_index(option: Path | None):
     """Open the index; on first use of the default index, build it from ./seeds."""
-    from . import store
-    from .searcher import Index
+    from search.index import store
+    from search.rank.retrieve import Index
 
     index_dir, is_default = _index_dir(option)
     if is_default and store.current_generation(index_dir) is None and DEFAULT_SOURCE.is_dir():
@@ -114,7 +114,7 @@ def _open_index(option: Path | None):
 
 def _build(sources: list[Path], index_dir: Path, quiet: bool = False, jobs: int | None = None,
            rebuild: bool = False):
-    from .indexer import build_index
+    from search.index.build import build_index
 
     bar = None
     if not quiet and sys.stderr.isatty():
@@ -139,7 +139,7 @@ def _build(sources: list[Path], index_dir: Path, quiet: bool = False, jobs: int 
 
 def _recorded_sources(index_dir: Path) -> list[Path] | None:
     """The folders the live index was built from, if there is one."""
-    from . import store
+    from search.index import store
 
     try:
         gen = store.current_generation(index_dir)
@@ -250,7 +250,7 @@ class _QueryRun:
         self.failed = False
 
     def __iter__(self):
-        from .searcher import did_you_mean, search as run
+        from search.rank.retrieve import did_you_mean, search as run
 
         for number, q in self.queries:
             try:
@@ -289,7 +289,7 @@ def search(query, limit, require_all, batch, date_from, date_to, org, directive,
     phrases", AND / OR / NOT, parentheses, field:value (title, org, body,
     directive, doc, date). Typed without diacritics, words match with any.
     """
-    from . import output
+    from search.render import output
 
     queries = _queries(query, batch)
     filters = _filters(date_from, date_to, org, directive)
@@ -335,7 +335,7 @@ def export(query, path, limit, require_all, batch, date_from, date_to, org, dire
     them as they are. With --batch, a first column says which query each row
     answers.
     """
-    from . import output
+    from search.render import output
 
     queries = _queries(query, batch)
     filters = _filters(date_from, date_to, org, directive)
@@ -370,8 +370,8 @@ def docs(as_json, index_dir):
     A date is printed at the precision the report gives it: 2021, 2023-12 or
     2023-12-28.
     """
-    from . import output
-    from .catalog import document_records
+    from search.render import output
+    from search.index.catalog import document_records
 
     records = document_records(_open_index(index_dir).documents)
     if as_json:
@@ -395,8 +395,8 @@ def directives(as_json, index_dir):
     For each: its type and issuer, the issuing date where a report gives it,
     how many reports and passages cite it, and the first and last report date.
     """
-    from . import output
-    from .catalog import directive_records
+    from search.render import output
+    from search.index.catalog import directive_records
 
     records = directive_records(_open_index(index_dir).documents)
     if as_json:

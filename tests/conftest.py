@@ -5,7 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from search.cli import cli
-from search.indexer import build_index
+from search.index.build import build_index
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"

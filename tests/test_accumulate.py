@@ -1,4 +1,4 @@
-"""The numpy path for big indexes (``search.accumulate``) answers as Whoosh does.
+"""The numpy path for big indexes (``search.rank.accumulate``) answers as Whoosh does.
 
 Every comparison runs both paths on the same index: Whoosh's exhaustive
 search is the reference; the numpy path must return the same passages in the
@@ -10,11 +10,13 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from search import accumulate, searcher
+from search.rank import accumulate
+
+from search.rank import retrieve as searcher
 from search.cli import cli
-from search.indexer import build_index
-from search.query import Filters, parse
-from search.searcher import Index, _search, every_word_first
+from search.index.build import build_index
+from search.rank.parse import Filters, parse
+from search.rank.retrieve import Index, _search, every_word_first
 
 from .conftest import generated_corpus
 
@@ -108,7 +110,7 @@ def test_small_queries_do_not_import_numpy(seed_index):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from search.searcher import Index, search; "
+    code = ("import sys; from pathlib import Path; from search.rank.retrieve import Index, search; "
             f"search(Index(Path({str(seed_index)!r})), 'tuyên giáo cơ sở'); print('numpy' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout.strip() == "False", r.stderr

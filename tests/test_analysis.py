@@ -2,7 +2,7 @@ import unicodedata
 
 from hypothesis import given, settings, strategies as st
 
-from search.analysis import folded_analyzer, syllable_analyzer, syllable_keys, syllable_spans, word_analyzer
+from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_keys, syllable_spans, word_analyzer
 
 
 def _tokens(analyzer, text):

@@ -98,7 +98,7 @@ def test_export_csv_with_bom_one_row_per_hit(run, tmp_path):
 
 
 def test_export_neutralises_formula_cells():
-    from search.output import neutralize
+    from search.render.output import neutralize
 
     assert neutralize("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     for bad in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"]:

@@ -1,4 +1,4 @@
-"""Packed posting blocks (``search.codec``) read back exactly what was written.
+"""Packed posting blocks (``search.whoosh_ext.codec``) read back exactly what was written.
 
 Through Whoosh's own writer and matcher, and through ``accumulate``'s reader,
 for every encoding a block can take: ids in one, two or four bytes, term
@@ -10,9 +10,9 @@ import pytest
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from search import accumulate
-from search.codec import PackedCodec, PackedLeafMatcher, pack_uints, unpack_uints
-from search.schema import PassageText
+from search.rank import accumulate
+from search.whoosh_ext.codec import PackedCodec, PackedLeafMatcher, pack_uints, unpack_uints
+from search.index.schema import PassageText
 
 
 @pytest.mark.parametrize("numbers, code", [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from search import store
+from search.index import store
 
 from .conftest import ROOT, generated_corpus as _generated_corpus
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from search import codes
-from search.extract import article_lines, code_mentions, parse_document
+from search.text import codes
+from search.ingest.extract import article_lines, code_mentions, parse_document
 
 from .conftest import ROOT, SEEDS
 

@@ -21,11 +21,11 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
-from search import output
+from search.render import output
 from search.cli import cli
 from search.errors import VnsearchError
-from search.query import Filters, parse
-from search.searcher import Index, did_you_mean, search
+from search.rank.parse import Filters, parse
+from search.rank.retrieve import Index, did_you_mean, search
 
 JSON_KEYS = ["rank", "score", "doc", "passage", "title", "date", "organization", "directives",
              "text", "highlights"]

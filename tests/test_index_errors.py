@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from search import store
+from search.index import store
 
 REBUILD = "run `vnsearch index --rebuild`"
 

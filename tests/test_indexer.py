@@ -7,10 +7,12 @@ import shutil
 
 import pytest
 
-from search import indexer, store
+from search.index import build as indexer
+
+from search.index import store
 from search.errors import VnsearchError
-from search.indexer import build_index
-from search.searcher import Index, search
+from search.index.build import build_index
+from search.rank.retrieve import Index, search
 
 from .conftest import SEEDS
 

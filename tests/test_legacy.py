@@ -4,8 +4,8 @@ import unicodedata
 
 import pytest
 
-from search import legacy
-from search.legacy import TCVN3, VNI, convert, decode_tcvn3, decode_vni, detect, fix_text, font_encoding
+from search.ingest import legacy
+from search.ingest.legacy import TCVN3, VNI, convert, decode_tcvn3, decode_vni, detect, fix_text, font_encoding
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from search.cli import MAX_LIMIT
-from search.query import MAX_QUERY_CHARS
+from search.rank.parse import MAX_QUERY_CHARS
 
 
 def _one_line(result) -> str:

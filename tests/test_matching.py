@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from search.indexer import build_index
-from search.searcher import Index, search
+from search.index.build import build_index
+from search.rank.retrieve import Index, search
 
 
 def _found(hits):
@@ -80,7 +80,7 @@ def test_pasted_questions_never_fail(index):
 ])
 def test_ranked_queries_drop_question_words_as_typed(index, text, kept, dropped):
     """Question syllables leave a ranked query, compared with their diacritics."""
-    from search.query import parse
+    from search.rank.parse import parse
 
     parsed = parse(text, index.ix.schema, None, index.known_codes, False, index.variants)
     terms = {t.text for t in parsed.matcher.children()}
@@ -149,7 +149,7 @@ def test_all_flag_requires_every_word(run):
 @pytest.mark.parametrize("text", ['title:"Tuyên giáo"', 'org:"Bắc Kạn" tuyên giáo', "TITLE:báo cáo"])
 def test_field_names_are_not_query_words(index, text):
     """``title:`` names a field: "title" must not become a ranked or coordinated word."""
-    from search.query import parse
+    from search.rank.parse import parse
 
     parsed = parse(text, index.ix.schema, None, index.known_codes, False, index.variants)
     words = {k for w in parsed.content for k in w}
@@ -168,7 +168,7 @@ def pairs_index(tmp_path_factory):
 
 
 def test_pair_table_counts_passages_and_follows_updates(tmp_path):
-    from search.pairs import pair_key
+    from search.index.pairs import pair_key
 
     src = tmp_path / "src"
     src.mkdir()
@@ -204,7 +204,7 @@ def test_syllables_standing_together_rank_first(pairs_index, text):
 
 
 def test_question_pairs_include_question_words_but_not_excluded_words(pairs_index):
-    from search.query import parse
+    from search.rank.parse import parse
 
     def pairs(text):
         return sorted(f"{p[2]} {p[3]}" for p in parse(text, pairs_index.ix.schema, variants=pairs_index.variants).pairs)
@@ -219,8 +219,8 @@ def test_only_keyword_queries_put_every_word_first(pairs_index):
     """Up to four content words: a passage with all of them ranks first, however
     it scores. A pasted question: ranked by score alone (a passage rarely holds
     all of a question's words)."""
-    from search.query import parse
-    from search.searcher import candidates
+    from search.rank.parse import parse
+    from search.rank.retrieve import candidates
 
     with pairs_index.ix.searcher() as s:
         def groups(text):

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from search.normalize import canonical_syllable, clean_text, fold, has_diacritics, term_key
+from search.text.normalize import canonical_syllable, clean_text, fold, has_diacritics, term_key
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search.pairs import PairCounter, PairTable, pair_key, passage_pairs
+from search.index.pairs import PairCounter, PairTable, pair_key, passage_pairs
 
 
 def test_passage_pairs_are_distinct_adjacent_keys():

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from search.indexer import build_index
+from search.index.build import build_index
 
 # Paragraphs shorter than a passage are packed together; this one makes each
 # hostile paragraph a passage of its own, so that passages start with them.

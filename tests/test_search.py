@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from search.extract import parse_document
-from search.searcher import Index, search
+from search.ingest.extract import parse_document
+from search.rank.retrieve import Index, search
 
 from .conftest import SEEDS
 
@@ -137,9 +137,9 @@ def test_candidate_pools_hold_the_true_best_scores(generated_index, text, summed
     depended on how the index was written, so identical rebuilds answered
     differently. Every score is compared with an exhaustive search.
     """
-    from search import searcher
-    from search.query import parse
-    from search.searcher import _top, every_word_first
+    from search.rank import retrieve as searcher
+    from search.rank.parse import parse
+    from search.rank.retrieve import _top, every_word_first
 
     monkeypatch.setattr(searcher, "FAST_MIN_POSTINGS", 0 if summed else 10**12)
     ix = Index(generated_index)

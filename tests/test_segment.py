@@ -4,8 +4,8 @@ import re
 
 import pytest
 
-from search.normalize import clean_text
-from search.segment import pyvi_words, segment, syllables
+from search.text.normalize import clean_text
+from search.text.segment import pyvi_words, segment, syllables
 
 from .conftest import SEEDS
 

@@ -13,8 +13,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import codes
-from .normalize import clean_text, fold
+from search.text import codes
+from search.text.normalize import clean_text, fold
 
 MAX_PASSAGE = 1000  # characters; longer paragraphs are cut at sentence ends
 TARGET_PASSAGE = 700

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from whoosh import qparser
 from whoosh import query as wq
 
-from . import codes
-from .errors import VnsearchError
-from .normalize import clean_text, fold, has_diacritics
+from search.text import codes
+from search.errors import VnsearchError
+from search.text.normalize import clean_text, fold, has_diacritics
 
 MAX_QUERY_CHARS = 2000
 
@@ -328,7 +328,7 @@ _PARSING: dict[int, tuple] = {}
 def _parsing_schema(schema):
     """``schema.query_schema`` of ``schema``, made once (Whoosh schemas are not hashable)."""
     if id(schema) not in _PARSING:
-        from .schema import query_schema
+        from search.index.schema import query_schema
 
         _PARSING[id(schema)] = (schema, query_schema(schema))  # keeps ``schema`` alive: ids stay unique
     return _PARSING[id(schema)][1]
@@ -336,7 +336,7 @@ def _parsing_schema(schema):
 
 @functools.lru_cache(maxsize=1)
 def _word_analyzer():
-    from .analysis import word_analyzer
+    from search.text.analysis import word_analyzer
 
     return word_analyzer()
 

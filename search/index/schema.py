@@ -13,11 +13,11 @@ from itertools import accumulate
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
-from .analysis import folded_analyzer, syllable_analyzer, syllable_keys
+from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_keys
 
 # Bump whenever fields, analysers, their keys or the files beside them change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 
 

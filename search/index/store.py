@@ -21,7 +21,7 @@ import shutil
 import zlib
 from pathlib import Path
 
-from .errors import DamagedIndex, VnsearchError
+from search.errors import DamagedIndex, VnsearchError
 
 POINTER = "CURRENT"
 META = "meta.json"  # small: schema version, sources, counts, known codes (read by every search)

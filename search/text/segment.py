@@ -24,8 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
-from .codes import code_spans
-from .normalize import nfc
+from search.text.codes import code_spans
+from search.text.normalize import nfc
 
 
 class Token(NamedTuple):

@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from . import pairs, store
-from .codec import PackedCodec
-from .analysis import syllable_keys
-from .errors import VnsearchError
-from .extract import Document, parse_document
-from .normalize import fold
-from .readers import SUFFIXES, Skip, read_report
-from .schema import SCHEMA_VERSION, VARIANTS, build_schema
+from search.index import pairs
+
+from search.index import store
+from search.whoosh_ext.codec import PackedCodec
+from search.text.analysis import syllable_keys
+from search.errors import VnsearchError
+from search.ingest.extract import Document, parse_document
+from search.text.normalize import fold
+from search.ingest.readers import SUFFIXES, Skip, read_report
+from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema
 
 @dataclass
 class IndexStats:
@@ -305,7 +307,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
     gen = store.clone_generation(index_dir, live) if live is not None else store.new_generation(index_dir)
     try:
         if live is not None:
-            from .searcher import open_whoosh
+            from search.rank.retrieve import open_whoosh
 
             ix = open_whoosh(gen)
         else:

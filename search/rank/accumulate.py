@@ -34,7 +34,7 @@ from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
 from whoosh.system import unpack_int
 
-from . import codec
+from search.whoosh_ext import codec
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 

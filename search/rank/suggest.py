@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from .analysis import syllable_spans
-from .normalize import fold, has_diacritics
+from search.text.analysis import syllable_spans
+from search.text.normalize import fold, has_diacritics
 
 # Every letter a Vietnamese syllable can contain, tone marks included (NFC).
 _BASE = "abcdefghijklmnopqrstuvwxyzđăâêôơư"
@@ -39,8 +39,8 @@ def suggest(df, text: str, accentless: bool, found: bool) -> str | None:
     when nothing would change. ``df(key)`` counts the passages with a syllable
     (a folded one when ``accentless``).
     """
-    from .normalize import term_key
-    from .segment import known_syllables
+    from search.text.normalize import term_key
+    from search.text.segment import known_syllables
 
     vocabulary = {fold(w) for w in known_syllables()} if accentless else known_syllables()
     letters = [c for c in ALPHABET if not has_diacritics(c)] if accentless else ALPHABET

@@ -11,7 +11,7 @@ import json
 from typing import IO, TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # the docs command writes JSON without loading the searcher
-    from .searcher import Hit
+    from search.rank.retrieve import Hit
 
 WINDOW = 360  # characters of a long passage shown around its first hit
 

@@ -197,15 +197,15 @@ _ALIEN = re.compile(
 
 @lru_cache(maxsize=1)
 def _known() -> frozenset[str]:
-    from .normalize import canonical_syllable
-    from .segment import known_syllables
+    from search.text.normalize import canonical_syllable
+    from search.text.segment import known_syllables
 
     return frozenset(canonical_syllable(s) for s in known_syllables())
 
 
 def _known_count(chunks: list[str]) -> tuple[int, int]:
     """(real Vietnamese syllables, all letter runs of two letters or more) in ``chunks``."""
-    from .normalize import canonical_syllable
+    from search.text.normalize import canonical_syllable
 
     known = _known()
     # One-letter runs (ă, ở, a stray Ă from a random byte) are too weak evidence.

@@ -6,7 +6,7 @@ short reason. Nothing else escapes: a parser's own exception becomes a Skip.
 
 Formats: .txt/.md (encoding detected), .html/.htm (the article only), .docx,
 .pdf (text layer), .rtf, and .doc through antiword when it is installed. Text
-in the pre-Unicode TCVN3 and VNI encodings is converted (``search.legacy``): by
+in the pre-Unicode TCVN3 and VNI encodings is converted (``search.ingest.legacy``): by
 font where the format names fonts (rtf, docx, pdf), by detection otherwise.
 
 Parsers are imported inside the function for their format, so importing this
@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import legacy
+from search.ingest import legacy
 
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
 SUFFIXES = TEXT_SUFFIXES | {".html", ".htm", ".docx", ".pdf", ".rtf", ".doc"}
@@ -94,7 +94,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
     UTF-8 with or without BOM, UTF-16/32 with BOM. Without a BOM, NUL bytes or
     many control bytes mean binary data. Bytes that are not UTF-8 are tried as
-    TCVN3/VNI (by syllable score, see ``search.legacy``) and as Windows-1258,
+    TCVN3/VNI (by syllable score, see ``search.ingest.legacy``) and as Windows-1258,
     the Vietnamese Windows code page; both are accepted only when the result
     reads as Vietnamese, because almost any byte string decodes in a single-byte
     code page: otherwise the file is "not valid text".
@@ -155,7 +155,7 @@ def _read_text(path: Path) -> Source:
         text, found = legacy.fix_text(text)
         encoding = found or encoding
     # Lines are kept as they are: a plain-text report's line structure (a title
-    # set off by a blank line) is what search.extract reads.
+    # set off by a blank line) is what search.ingest.extract reads.
     return Source(text, encoding=encoding)
 
 

@@ -22,8 +22,8 @@ import re
 
 from whoosh.analysis import Filter, Token, Tokenizer
 
-from .codes import code_spans, normalize_code
-from .normalize import fold, term_key
+from search.text.codes import code_spans, normalize_code
+from search.text.normalize import fold, term_key
 
 # Outside document codes, a syllable token is a number with separators (99,5 /
 # 1.300) or a run of letters and digits; "_" separates (it joins pyvi words).
@@ -121,7 +121,7 @@ class WordTokenizer(_SpanTokenizer):
     def spans(self, value, tokenize):
         if not tokenize:
             return [(word_key(value), 0, len(value))] if value.strip() else []
-        from .segment import segment  # loads the CRF model on first use
+        from search.text.segment import segment  # loads the CRF model on first use
 
         return [(word_key(w.text), w.start, w.end) for w in segment(value)]
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .normalize import fold
+from search.text.normalize import fold
 
 _L = r"A-Za-zĐđƯư"  # letters of a code symbol: Latin capitals and Đ, any case in the wild
 _SYM = rf"[{_L}](?:[{_L}0-9&.]*[{_L}0-9])?"

@@ -13,15 +13,15 @@ import zlib
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import store
-from .analysis import syllable_keys, syllable_spans
-from .normalize import fold
-from .pairs import FILE as PAIRS_FILE, PairTable, pair_key
-from .errors import DamagedIndex, VnsearchError
+from search.index import store
+from search.text.analysis import syllable_keys, syllable_spans
+from search.text.normalize import fold
+from search.index.pairs import FILE as PAIRS_FILE, PairTable, pair_key
+from search.errors import DamagedIndex, VnsearchError
 from whoosh import query as wq
 
-from .query import Filters, ParsedQuery, highlight_patterns, parse
-from .schema import SCHEMA_VERSION, VARIANTS, build_schema
+from search.rank.parse import Filters, ParsedQuery, highlight_patterns, parse
+from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema
 
 # What Whoosh raises when a segment file is missing, truncated or garbled
 # (found by truncating and bit-flipping a seed index); anything else is a bug.
@@ -194,7 +194,7 @@ def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = fro
     spans = []
     cited = {p[1] for p in patterns if p[0] == "cites"}
     if cited:
-        from .extract import code_mentions
+        from search.ingest.extract import code_mentions
 
         spans += [[s, e] for code, s, e in code_mentions(text, set(known)) if code in cited]
     for field, *pattern in patterns:
@@ -311,7 +311,7 @@ def _top(s, q: wq.Query, n: int | None, filter) -> list:
     Queries over many postings are summed with numpy instead (``accumulate``).
     """
     if _worth_summing(s, q, filter):
-        from . import accumulate
+        from search.rank import accumulate
 
         hits = accumulate.top(s, q, n, filter)
         if hits is not None:
@@ -461,9 +461,9 @@ def did_you_mean(index: Index, text: str, found: bool) -> str | None:
     """
     import re
 
-    from .normalize import has_diacritics
-    from .query import plain_words
-    from .suggest import suggest
+    from search.text.normalize import has_diacritics
+    from search.rank.parse import plain_words
+    from search.rank.suggest import suggest
 
     plain = plain_words(re.sub(r'(?<!\S)\w+:(?:"[^"]*"|\S+)', " ", text))
     accentless = not has_diacritics(plain)
