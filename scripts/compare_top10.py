@@ -326,7 +326,7 @@ class Checkout:
         self.env = env
 
     def python(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, *args], cwd=self.work, env=self.env,
+        return subprocess.run([sys.executable, *args], cwd=self.work, env=self.env, check=False,
                               capture_output=True, text=True, encoding="utf-8")
 
     def cli(self, *args: str) -> subprocess.CompletedProcess:
@@ -410,7 +410,8 @@ def _blocks(stdout: str, queries: list[str]):
 
 def _git(path: Path, *args: str) -> str | None:
     try:
-        out = subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True)
+        out = subprocess.run(["git", "-C", str(path), *args], check=False, capture_output=True,
+                             text=True)
     except OSError:
         return None
     return out.stdout.strip() if out.returncode == 0 else None
@@ -499,7 +500,7 @@ def _write(record: dict, out: Path) -> None:
 # compare
 
 def _short_doc(doc: str) -> str:
-    stem = doc[:-4] if doc.endswith(".txt") else doc
+    stem = doc.removesuffix(".txt")
     m = re.fullmatch(r"(\d{3})_[0-9a-f]{16}", stem)
     return m.group(1) if m else stem
 
@@ -573,8 +574,11 @@ def compare(a: dict, b: dict, names: tuple[str, str] = ("A", "B")) -> bool:
 
 
 def _load(path: Path) -> dict:
-    record = json.loads(path.read_text(encoding="utf-8"))
-    if record.get("format") != FORMAT:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        sys.exit(f"compare_top10: cannot read {path}: {exc}")
+    if not isinstance(record, dict) or record.get("format") != FORMAT:
         sys.exit(f"compare_top10: {path} is not a format {FORMAT} dump")
     return record
 
