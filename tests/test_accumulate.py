@@ -5,16 +5,13 @@ search is the reference; the numpy path must return the same passages in the
 same order with the same scores (to the last bits of a float sum).
 """
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
 
-from search.rank import accumulate
-
-from search.rank import retrieve as searcher
 from search.cli import cli
 from search.index.build import build_index
+from search.rank import accumulate
+from search.rank import retrieve as searcher
 from search.rank.parse import Filters, parse
 from search.rank.retrieve import Index, _search, every_word_first
 

@@ -1,6 +1,7 @@
 import unicodedata
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_keys, syllable_spans, word_analyzer
 

@@ -7,10 +7,9 @@ import shutil
 
 import pytest
 
-from search.index import build as indexer
-
-from search.index import store
 from search.errors import VnsearchError
+from search.index import build as indexer
+from search.index import store
 from search.index.build import build_index
 from search.rank.retrieve import Index, search
 
