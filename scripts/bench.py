@@ -121,8 +121,8 @@ def unpack(work: Path, docs: int | None) -> tuple[Path, list[Path]]:
 PYVI_ALONE = r"""
 import json, sys, time
 from pathlib import Path
-from search.ingest.extract import parse_document
-from search.ingest.readers import read_report
+from search.ingest.report import parse_document
+from search.ingest.formats import read_report
 from pyvi import ViTokenizer
 files = [Path(p) for p in json.load(sys.stdin)]
 passages = [p for f in files for p in parse_document(f.name, read_report(f).text).passages]
@@ -208,7 +208,7 @@ def main() -> None:
         else:
             raw, files = unpack(work, args.docs)
             sys.path.insert(0, str(ROOT))
-            from search.ingest.readers import read_report
+            from search.ingest.formats import read_report
 
             utf8 = sum(len(read_report(f).text.encode("utf-8")) for f in files)
             row("articles", f"{len(files):,} ({utf8 / 1e6:.1f} MB of text in UTF-8)")

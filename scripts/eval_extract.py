@@ -21,7 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.ingest.extract import code_mentions, parse_document  # noqa: E402
+from search.ingest.metadata.directives import code_mentions  # noqa: E402
+from search.ingest.report import parse_document  # noqa: E402
 from search.text.normalize import clean_text  # noqa: E402
 
 GOLD = ROOT / "tests" / "gold"

@@ -2,7 +2,7 @@
 
 For every .rtf, .pdf and .docx under ../shared/corpora/govdocs/corpus/ that has a
 transcript (``X.ext`` -> ``ground-truth*/X.txt``), the file is read with
-``search.ingest.readers.read_report`` and compared with its transcript.
+``search.ingest.formats.read_report`` and compared with its transcript.
 
 Measure, per file: the share of the transcript's syllables recovered exactly.
 Syllables are the letter/digit runs (``\\w+``) of the NFC, lower-cased text;
@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from search.ingest.readers import Skip, read_report  # noqa: E402
+from search.ingest.formats import Skip, read_report  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "corpora" / "govdocs"
 FORMATS = (".rtf", ".pdf", ".docx")

@@ -2,12 +2,13 @@
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
+from search.ingest.article import article_lines
+from search.ingest.metadata.directives import code_mentions
+from search.ingest.report import parse_document
 from search.text import codes
-from search.ingest.extract import article_lines, code_mentions, parse_document
 
 from .conftest import ROOT, SEEDS
 
@@ -40,7 +41,7 @@ def test_junk_stays_out_of_passages(seeds):
             "cuốn sách của Tổng Bí thư"]
     for doc in seeds.values():
         for passage in doc.passages:
-            assert not any(j in passage for j in junk), passage[:80]
+            assert not any(j in passage.text for j in junk), passage.text[:80]
 
 
 def test_year_only_date_covers_the_year(seeds):
@@ -49,7 +50,8 @@ def test_year_only_date_covers_the_year(seeds):
 
 
 def test_citation_dates_are_not_the_report_date():
-    text = "Tiêu đề báo cáo công tác của Ban Tuyên giáo\nThực hiện Chỉ thị số 519-CT/TU ngày 6/4/2020 của Ban Thường vụ."
+    text = ("Tiêu đề báo cáo công tác của Ban Tuyên giáo\n"
+            "Thực hiện Chỉ thị số 519-CT/TU ngày 6/4/2020 của Ban Thường vụ.")
     doc = parse_document("x.txt", text)
     assert doc.date is None
 

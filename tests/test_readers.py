@@ -12,7 +12,8 @@ from click.testing import CliRunner
 
 from search.cli import cli
 from search.index.build import find_sources
-from search.ingest.readers import SUFFIXES, Skip, decode_text, read_report
+from search.ingest.formats import SUFFIXES, Skip, read_report
+from search.ingest.formats.encoding import decode_text
 
 ROOT = Path(__file__).resolve().parent.parent
 GOVDOCS = ROOT.parent / "shared" / "corpora" / "govdocs"
@@ -373,7 +374,8 @@ def test_search_imports_no_parser():
     import subprocess
     import sys
 
-    code = ("import sys; from search import cli; from search.rank import retrieve; from search.index import build; from search.ingest import readers; "
+    code = ("import sys; from search import cli; from search.rank import retrieve; from search.index import build; "
+            "from search.ingest import formats; from search.ingest.formats import docx, html, pdf, rtf; "
             "print(sorted(m for m in ('bs4', 'docx', 'pdfminer', 'lxml') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

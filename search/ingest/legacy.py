@@ -162,11 +162,11 @@ def font_encoding(font: str | None) -> tuple[str | None, bool]:
     if not font:
         return None, False
     name = font.split("+", 1)[-1].strip()
-    if re.match(r"VNI[- ]", name, re.I):
+    if re.match(r"VNI[- ]", name, re.IGNORECASE):
         return VNI, False
     # PDFs drop the dot and glue the style on: ``VnTimeHBold``, ``.VnTimeH,Bold``.
     if re.match(r"\.?Vn[A-Z0-9]", name):
-        base = re.sub(r"[ ,-]?(Bold|Italic|Oblique|Regular)+$", "", name, flags=re.I)
+        base = re.sub(r"[ ,-]?(Bold|Italic|Oblique|Regular)+$", "", name, flags=re.IGNORECASE)
         return TCVN3, base.endswith("H")
     return None, False
 
