@@ -14,16 +14,41 @@ from pathlib import Path
 
 import click
 
-from search.errors import DamagedIndex, VnsearchError
+from search.errors import BadArgument, DamagedIndex, IndexBusy, NoIndex, VnsearchError, WrongIndexDir
 
 DEFAULT_INDEX = Path("index")
 DEFAULT_SOURCE = Path("seeds")
 MAX_LIMIT = 10_000  # --limit: more passages than anyone reads; export without --limit writes all
 
 
+REBUILD = "run `vnsearch index --rebuild`"
+# The command-line option of each API parameter that can be wrong.
+OPTIONS = {"date_from": "--from", "date_to": "--to", "org": "--org", "directive": "--directive"}
+
+
 def _fail(message: str) -> None:
     click.echo(f"vnsearch: {message}", err=True)
     sys.exit(2)
+
+
+def message(exc: VnsearchError) -> str:
+    """The library's message with the command line's advice: what to run or which option to fix."""
+    text = str(exc)
+    if isinstance(exc, NoIndex):
+        return f"{text}; build one with `vnsearch index SOURCE --index-dir {exc.index_dir}`"
+    if isinstance(exc, WrongIndexDir):
+        if exc.index_dir.is_file():
+            return f"{text}; build one in a directory with `vnsearch index --rebuild --index-dir DIR`"
+        if exc.suggested is not None:
+            return f"{text}; use the directory above it (--index-dir {exc.suggested})"
+        return f"{text}; build one with `vnsearch index --rebuild --index-dir {exc.index_dir}` or use another directory"
+    if isinstance(exc, DamagedIndex):
+        return f"{text}; {'fix its permissions or ' if exc.unreadable else ''}{REBUILD}"
+    if isinstance(exc, IndexBusy):
+        return f"{text}; wait for it to finish"
+    if isinstance(exc, BadArgument) and exc.parameter in OPTIONS:
+        return f"{OPTIONS[exc.parameter]}: {text}"
+    return text
 
 
 def handle_errors(fn):
@@ -34,7 +59,7 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except VnsearchError as exc:
-            _fail(str(exc))
+            _fail(message(exc))
         except BrokenPipeError:  # output piped into `head`: not an error
             sys.stderr.close()
             sys.exit(0)
@@ -81,12 +106,6 @@ def filter_options(fn):
     return fn
 
 
-def _filters(date_from, date_to, org, directive):
-    from search.rank.parse import Filters
-
-    return Filters(date_from=date_from, date_to=date_to, org=org, directive=directive)
-
-
 def _index_dir(option: Path | None) -> tuple[Path, bool]:
     """The index directory and whether it is the default one."""
     if option is not None:
@@ -99,8 +118,8 @@ def _index_dir(option: Path | None) -> tuple[Path, bool]:
 
 def _open_index(option: Path | None):
     """Open the index; on first use of the default index, build it from ./seeds."""
+    from search import api
     from search.index import store
-    from search.rank.retrieve import Index
 
     index_dir, is_default = _index_dir(option)
     if is_default and store.current_generation(index_dir) is None and DEFAULT_SOURCE.is_dir():
@@ -109,12 +128,12 @@ def _open_index(option: Path | None):
             err=True,
         )
         _build([DEFAULT_SOURCE], index_dir, quiet=True)
-    return Index(index_dir)
+    return api.open_index(index_dir)
 
 
 def _build(sources: list[Path], index_dir: Path, quiet: bool = False, jobs: int | None = None,
            rebuild: bool = False):
-    from search.index.build import build_index
+    from search.api import build_index
 
     bar = None
     if not quiet and sys.stderr.isatty():
@@ -250,21 +269,18 @@ class _QueryRun:
         self.failed = False
 
     def __iter__(self):
-        from search.rank.retrieve import did_you_mean, search as run
-
         for number, q in self.queries:
             try:
-                hits = run(self.index, q, limit=self.limit, filters=self.filters,
-                           require_all=self.require_all)
+                hits = self.index.search(q, limit=self.limit, require_all=self.require_all, **self.filters)
             except DamagedIndex:
                 raise  # the same for every line: stop at once
             except VnsearchError as exc:
                 if len(self.queries) == 1:
                     raise
-                click.echo(f"vnsearch: line {number}: {exc}", err=True)
+                click.echo(f"vnsearch: line {number}: {message(exc)}", err=True)
                 self.failed = True
                 continue
-            if self.suggest and (better := did_you_mean(self.index, q, found=bool(hits))):
+            if self.suggest and (better := self.index.suggest(q, found=bool(hits))):
                 click.echo(f"vnsearch: did you mean: {better}", err=True)
             yield q, hits
 
@@ -289,24 +305,24 @@ def search(query, limit, require_all, batch, date_from, date_to, org, directive,
     phrases", AND / OR / NOT, parentheses, field:value (title, org, body,
     directive, doc, date). Typed without diacritics, words match with any.
     """
-    from search.render import output
+    from search.render import jsonl, terminal
 
     queries = _queries(query, batch)
-    filters = _filters(date_from, date_to, org, directive)
+    filters = dict(date_from=date_from, date_to=date_to, org=org, directive=directive)
     index = _open_index(index_dir)
     runs = _QueryRun(index, queries, limit, filters, require_all, suggest=not as_json)
     any_hits = False
     for q, hits in runs:
         any_hits = any_hits or bool(hits)
         if as_json:
-            records = (h.to_dict() for h in hits)
+            records = (h.to_json() for h in hits)
             if batch is not None:
                 records = ({"query": q, **r} for r in records)
-            output.write_jsonl(records, sys.stdout)
+            jsonl.write_jsonl(records, sys.stdout)
         else:
             if batch is not None:
-                click.echo(f"# {output.printable(q)}")
-            output.write_text(hits, sys.stdout, color=_color(color))
+                click.echo(f"# {terminal.printable(q)}")
+            terminal.write_text(hits, sys.stdout, color=_color(color))
             if batch is not None:
                 click.echo()
     sys.exit(2 if runs.failed else 0 if any_hits else 1)
@@ -335,10 +351,10 @@ def export(query, path, limit, require_all, batch, date_from, date_to, org, dire
     them as they are. With --batch, a first column says which query each row
     answers.
     """
-    from search.render import output
+    from search.render import csv_export
 
     queries = _queries(query, batch)
-    filters = _filters(date_from, date_to, org, directive)
+    filters = dict(date_from=date_from, date_to=date_to, org=org, directive=directive)
     index = _open_index(index_dir)
     runs = _QueryRun(index, queries, limit, filters, require_all, suggest=False)
     results = list(runs)
@@ -346,12 +362,12 @@ def export(query, path, limit, require_all, batch, date_from, date_to, org, dire
     total = sum(len(h) for _, h in results)
     if str(path) == "-":
         sys.stdout.write("\ufeff")
-        output.write_csv(results, sys.stdout, safe=not raw_csv, with_query=with_query)
+        csv_export.write_csv(results, sys.stdout, safe=not raw_csv, with_query=with_query)
     else:
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as fh:
-                output.write_csv(results, fh, safe=not raw_csv, with_query=with_query)
+                csv_export.write_csv(results, fh, safe=not raw_csv, with_query=with_query)
             os.replace(tmp, path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -368,21 +384,21 @@ def docs(as_json, index_dir):
     """The indexed reports with their title, date, organization and directives.
 
     A date is printed at the precision the report gives it: 2021, 2023-12 or
-    2023-12-28.
+    2023-12-28; --json gives YYYY-MM-DD (the period's first day) and date_precision.
     """
-    from search.render import output
-    from search.index.catalog import document_records
+    from search.index.catalog import display_date
+    from search.render import jsonl
 
-    records = document_records(_open_index(index_dir).documents)
+    reports = _open_index(index_dir).reports()
     if as_json:
-        output.write_jsonl(records, sys.stdout)
+        jsonl.write_jsonl((r.summary_json() for r in reports), sys.stdout)
     else:
-        for r in records:
-            click.echo(f"{r['doc']}  {r['date'] or '-'}  {r['passages']} passages")
-            click.echo(f"  {r['title']}")
-            click.echo(f"  organization: {r['organization'] or '-'}")
-            click.echo(f"  directives: {', '.join(r['directives']) or '-'}")
-    sys.exit(0 if records else 1)
+        for r in reports:
+            click.echo(f"{r.doc}  {display_date(r) or '-'}  {r.n_passages} passages")
+            click.echo(f"  {r.title}")
+            click.echo(f"  organization: {r.organization or '-'}")
+            click.echo(f"  directives: {', '.join(r.directives) or '-'}")
+    sys.exit(0 if reports else 1)
 
 
 @cli.command()
@@ -395,12 +411,11 @@ def directives(as_json, index_dir):
     For each: its type and issuer, the issuing date where a report gives it,
     how many reports and passages cite it, and the first and last report date.
     """
-    from search.render import output
-    from search.index.catalog import directive_records
+    from search.render import jsonl
 
-    records = directive_records(_open_index(index_dir).documents)
+    records = _open_index(index_dir).directives()
     if as_json:
-        output.write_jsonl(records, sys.stdout)
+        jsonl.write_jsonl(records, sys.stdout)
     else:
         for r in records:
             span = f"{r['first_report'] or '?'} … {r['last_report'] or '?'}"

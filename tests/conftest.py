@@ -1,4 +1,5 @@
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,14 @@ def seed_index(tmp_path_factory) -> Path:
     index_dir = tmp_path_factory.mktemp("seed-index")
     build_index([SEEDS], index_dir)
     return index_dir
+
+
+@pytest.fixture
+def seeds_copy(tmp_path) -> Path:
+    """A copy of the seed reports that a test may change."""
+    src = tmp_path / "src"
+    shutil.copytree(SEEDS, src)
+    return src
 
 
 def generated_corpus(folder: Path, reports: int = 150) -> Path:

@@ -8,12 +8,14 @@ same order with the same scores (to the last bits of a float sum).
 import pytest
 from click.testing import CliRunner
 
+from search.api import Generation
 from search.cli import cli
 from search.index.build import build_index
 from search.rank import accumulate
 from search.rank import retrieve as searcher
 from search.rank.parse import Filters, parse
-from search.rank.retrieve import Index, _search, every_word_first
+from search.rank.retrieve import _search, coordinates, every_word_filter
+from search.rank.score import Weighting
 
 from .conftest import generated_corpus
 
@@ -73,16 +75,17 @@ def _reference(s, q, flt):
 @pytest.mark.parametrize("flt", FILTERS, ids=["all", "org", "date"])
 @pytest.mark.parametrize("text", QUERIES)
 def test_numpy_top_n_is_whooshs_top_n(updated_index, text, flt):
-    ix = Index(updated_index)
-    parsed = parse(text, ix.ix.schema, flt, ix.known_codes, False, ix.variants)
-    with ix.ix.searcher() as s:
+    ix = Generation(updated_index)
+    parsed = parse(text, ix.query_schema, flt, ix.known_codes, False, ix.variants)
+    with ix.ix.searcher(weighting=Weighting()) as s:
         assert any(sub.reader().has_deletions() for sub, _ in s.leaf_searchers())
-        coordinate = len(parsed.clauses) > 1 and len(parsed.content) > 1  # as searcher.candidates
-        queries = [parsed.scored] + ([every_word_first(parsed)] if coordinate else [])
-        for q in queries:
-            ref = _reference(s, q, parsed.filter)
+        coordinate = coordinates(parsed)
+        pools = [parsed.filter] + ([every_word_filter(parsed)] if coordinate else [])
+        q = parsed.scored
+        for pool_filter in pools:
+            ref = _reference(s, q, pool_filter)
             for n in (5, 50, None):
-                got = accumulate.top(s, q, n, parsed.filter)
+                got = accumulate.top(s, q, n, pool_filter, {})
                 if got is None:  # a phrase among optional words: Whoosh answers
                     assert '" ' in text
                     continue
@@ -107,7 +110,7 @@ def test_small_queries_do_not_import_numpy(seed_index):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from search.rank.retrieve import Index, search; "
-            f"search(Index(Path({str(seed_index)!r})), 'tuyên giáo cơ sở'); print('numpy' in sys.modules)")
+    code = ("import sys; from search.api import open_index; "
+            f"open_index({str(seed_index)!r}).search('tuyên giáo cơ sở'); print('numpy' in sys.modules)")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert r.stdout.strip() == "False", r.stderr

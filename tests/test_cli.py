@@ -9,8 +9,8 @@ from pathlib import Path
 from search.cli import cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-JSON_KEYS = ["rank", "score", "doc", "passage", "title", "date", "organization", "directives",
-             "text", "highlights"]
+JSON_KEYS = ["rank", "score", "doc", "passage", "title", "date", "date_precision", "organization",
+             "directives", "path", "text", "highlights"]
 
 
 def test_json_lines_have_exactly_the_promised_keys(run):
@@ -23,6 +23,8 @@ def test_json_lines_have_exactly_the_promised_keys(run):
         assert list(hit) == JSON_KEYS
         assert hit["rank"] == rank
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", hit["date"])
+        assert hit["date_precision"] in ("day", "month", "year")
+        assert Path(hit["path"]).is_absolute() and Path(hit["path"]).name == hit["doc"]
         assert hit["highlights"]
         for start, end in hit["highlights"]:
             assert hit["text"][start:end].lower() == "tuyên giáo"
@@ -98,7 +100,7 @@ def test_export_csv_with_bom_one_row_per_hit(run, tmp_path):
 
 
 def test_export_neutralises_formula_cells():
-    from search.render.output import neutralize
+    from search.render.csv_export import neutralize
 
     assert neutralize("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
     for bad in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"]:
@@ -111,7 +113,9 @@ def test_docs_lists_every_report(run):
     docs = [json.loads(x) for x in result.stdout.splitlines()]
     assert [d["doc"][:3] for d in docs] == ["000", "001", "002", "003", "004"]
     assert all(list(d) == ["doc", "title", "date", "date_precision", "organization", "directives",
-                           "passages"] for d in docs)
+                           "path", "passages"] for d in docs)
+    assert {d["date_precision"] for d in docs} == {"day", "year"}
+    assert all(re.fullmatch(r"\d{4}-\d{2}-\d{2}", d["date"]) for d in docs)
     assert all(d["passages"] > 3 for d in docs)
 
 
@@ -200,7 +204,7 @@ def test_directives_listing(run):
     assert top["passages"] >= 8
     by_code = {r["code"]: r for r in records}
     assert by_code["519-CT/TU"]["date"] == "2020-04-06"
-    assert by_code["34-KH/ĐUK"]["first_report"] == "2021"
+    assert by_code["34-KH/ĐUK"]["first_report"] == "2021-01-01"  # a report dated 2021 (year precision)
     assert "290-QĐ/TW" not in by_code  # cited only in 000's list of other articles
     counts = [(r["reports"], r["passages"]) for r in records]
     assert counts == sorted(counts, reverse=True)

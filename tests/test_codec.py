@@ -100,7 +100,7 @@ def test_accumulate_reads_packed_blocks(ix, term):
     fmt = ix.schema["text"].format
     with ix.searcher() as s:
         btext = term.encode("utf-8")
-        seg = accumulate._Segment(s, s, 0, frozenset({("text", btext)}))
+        seg = accumulate._Segment(s, s, 0, {}, frozenset({("text", btext)}))
         ids, weights, values = seg.postings("text", btext)
         got = {int(s.stored_fields(int(d))["doc"]): (float(w), fmt.decode_positions(v))
                for d, w, v in zip(ids, weights, values)}

@@ -12,6 +12,7 @@ runs the same properties on many more examples.
 """
 
 import csv
+import dataclasses
 import io
 import json
 import unicodedata
@@ -21,14 +22,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
 from hypothesis import strategies as st
 
+from search.api import Generation, open_index
 from search.cli import cli
 from search.errors import VnsearchError
 from search.rank.parse import Filters, parse
-from search.rank.retrieve import Index, did_you_mean, search
-from search.render import output
+from search.render import csv_export, jsonl, terminal
 
-JSON_KEYS = ["rank", "score", "doc", "passage", "title", "date", "organization", "directives",
-             "text", "highlights"]
+JSON_KEYS = ["rank", "score", "doc", "passage", "title", "date", "date_precision", "organization",
+             "directives", "path", "text", "highlights"]
 
 SYNTAX = ['"', "'", "(", ")", "[", "]", "{", "}", ":", "*", "?", "~", "^", "+", "-", "!", "/",
           "\\", "AND", "OR", "NOT", "TO", "ANDNOT", "ANDMAYBE", "~2", "^3", "^-1", "*:*", "[a TO",
@@ -86,7 +87,12 @@ THOROUGH = settings(max_examples=3000, deadline=None, suppress_health_check=[Hea
 
 @pytest.fixture(scope="module")
 def index(seed_index):
-    return Index(seed_index)
+    return open_index(seed_index)
+
+
+@pytest.fixture(scope="module")
+def seed_generation(seed_index):
+    return Generation(seed_index)
 
 
 def _event(name: str) -> None:
@@ -135,7 +141,7 @@ def _csv_rows(stdout: str, header: list[str], safe: bool = True) -> list[list[st
     if safe:
         for row in rows[1:]:
             for cell in row:
-                assert not cell.startswith(output.FORMULA_PREFIXES), cell
+                assert not cell.startswith(csv_export.FORMULA_PREFIXES), cell
     return rows[1:]
 
 
@@ -159,7 +165,7 @@ def check_export(seed_index, query, options):
     result = _invoke(seed_index, "export", "-o", "-", "--limit", "20", *options, "--", query)
     _check_exit(result)
     if result.exit_code != 2:
-        rows = _csv_rows(result.stdout, output.CSV_COLUMNS)
+        rows = _csv_rows(result.stdout, csv_export.CSV_COLUMNS)
         assert bool(rows) == (result.exit_code == 0)
     return result
 
@@ -214,8 +220,8 @@ def check_batch(seed_index, tmp_path_factory, lines, mode):
         records = _json_lines(result.stdout, ["query", *JSON_KEYS])
         assert {r["query"] for r in records} <= set(asked)
     elif result.stdout:
-        rows = _csv_rows(result.stdout, ["query", *output.CSV_COLUMNS])
-        assert {r[0] for r in rows} <= {output.neutralize(q) for q in asked}
+        rows = _csv_rows(result.stdout, ["query", *csv_export.CSV_COLUMNS])
+        assert {r[0] for r in rows} <= {csv_export.neutralize(q) for q in asked}
 
 
 @FAST
@@ -234,7 +240,7 @@ def test_batch_survives_any_lines_thorough(seed_index, tmp_path_factory, lines, 
 def check_library(index, query, require_all, limit, filters):
     """In process: either hits that the writers accept, or one VnsearchError with a one-line message."""
     try:
-        hits = search(index, query, limit=limit, filters=filters, require_all=require_all)
+        hits = index.search(query, limit=limit, require_all=require_all, **(dataclasses.asdict(filters) if filters else {}))
     except VnsearchError as exc:
         _event("error")
         assert str(exc) and "\n" not in str(exc)
@@ -244,14 +250,14 @@ def check_library(index, query, require_all, limit, filters):
     assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
     for h in hits:
         assert all(0 <= s < e <= len(h.text) for s, e in h.highlights)
-        output.format_hit(h, color=True)
+        terminal.format_hit(h, color=True)
     buf = io.StringIO()
-    output.write_jsonl((h.to_dict() for h in hits), buf)
+    jsonl.write_jsonl((h.to_json() for h in hits), buf)
     _json_lines(buf.getvalue(), JSON_KEYS)
     buf = io.StringIO()
-    output.write_csv([(query, hits)], buf, with_query=True)
-    _csv_rows("\ufeff" + buf.getvalue(), ["query", *output.CSV_COLUMNS])
-    suggestion = did_you_mean(index, query, found=bool(hits))
+    csv_export.write_csv([(query, hits)], buf, with_query=True)
+    _csv_rows("\ufeff" + buf.getvalue(), ["query", *csv_export.CSV_COLUMNS])
+    suggestion = index.suggest(query, found=bool(hits))
     assert suggestion is None or (suggestion and "\n" not in suggestion)
 
 
@@ -284,13 +290,14 @@ with_surrogates = st.text(st.characters() | st.characters(categories=["Cs"]), ma
 
 @MORE
 @given(query=with_surrogates, org=st.none() | with_surrogates, require_all=st.booleans())
-def test_parser_survives_arbitrary_unicode(index, query, org, require_all):
+def test_parser_survives_arbitrary_unicode(seed_generation, query, org, require_all):
     """Even lone surrogates (which argv can carry): parse answers or says why not, in one line."""
     def surrogates(text):
         return any("\ud800" <= c <= "\udfff" for c in text or "")
 
     try:
-        parsed = parse(query, index.ix.schema, Filters(org=org), known=index.known_codes,
+        index = seed_generation
+        parsed = parse(query, index.query_schema, Filters(org=org), known=index.known_codes,
                        require_all=require_all, variants=index.variants)
     except VnsearchError as exc:
         assert "\n" not in str(exc)

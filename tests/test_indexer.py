@@ -4,14 +4,15 @@ import gzip
 import json
 import os
 import shutil
+import sqlite3
 
 import pytest
 
-from search.errors import VnsearchError
+from search.api import Generation, open_index
+from search.errors import DamagedIndex, VnsearchError
 from search.index import build as indexer
 from search.index import store
 from search.index.build import build_index
-from search.rank.retrieve import Index, search
 
 from .conftest import SEEDS
 
@@ -19,16 +20,9 @@ QUERIES = ['"tuyên giáo"', "chuyển hóa", "tuyen giao", "Chỉ thị 05", "�
 
 
 def _results(index_dir):
-    ix = Index(index_dir)
-    return {q: [(h.doc, h.passage, h.score, h.highlights) for h in search(ix, q, limit=None)]
+    ix = open_index(index_dir)
+    return {q: [(h.doc, h.passage, h.score, h.highlights) for h in ix.search(q, limit=None)]
             for q in QUERIES}
-
-
-@pytest.fixture
-def seeds_copy(tmp_path):
-    src = tmp_path / "src"
-    shutil.copytree(SEEDS, src)
-    return src
 
 
 def test_update_reads_only_new_and_changed_files_and_drops_deleted(seeds_copy, tmp_path, seed_index):
@@ -50,10 +44,10 @@ def test_update_reads_only_new_and_changed_files_and_drops_deleted(seeds_copy, t
     stats = build_index([seeds_copy], ix)
     assert (stats.indexed, stats.updated, stats.removed, stats.unchanged) == (1, 1, 1, 3)
 
-    index = Index(ix)
-    assert {h.doc for h in search(index, '"thủy điện"', limit=None)} == {names[0], "new.txt"}
-    assert not [h for h in search(index, "tuyên giáo", limit=None) if h.doc == names[1]]
-    assert sorted(index.documents) == sorted([*names[:1], *names[2:], "new.txt"])
+    index = open_index(ix)
+    assert {h.doc for h in index.search('"thủy điện"', limit=None)} == {names[0], "new.txt"}
+    assert not [h for h in index.search("tuyên giáo", limit=None) if h.doc == names[1]]
+    assert [r.doc for r in index.reports()] == sorted([*names[:1], *names[2:], "new.txt"])
 
 
 def test_incremental_and_full_builds_answer_identically(seeds_copy, tmp_path):
@@ -78,7 +72,7 @@ def test_touched_but_unchanged_file_is_not_read_again(seeds_copy, tmp_path):
     assert (stats.indexed, stats.updated, stats.unchanged) == (0, 0, 5)
     # ...and the new mtime is remembered, so the next run does not hash it again.
     assert build_index([seeds_copy], ix).unchanged == 5
-    record = store.read_documents(store.current_generation(ix))[path.name]
+    record = store.read_reports(store.current_generation(ix))[path.name]
     assert record["source"]["mtime_ns"] == path.stat().st_mtime_ns
 
 
@@ -98,7 +92,7 @@ def test_second_writer_is_refused_with_a_clear_message(tmp_path, seeds_copy):
     with store.WriterLock(ix):
         with pytest.raises(VnsearchError, match="another `vnsearch index` .* is writing"):
             build_index([seeds_copy], ix)
-        assert Index(ix).documents  # readers are not blocked
+        assert open_index(ix).reports()  # readers are not blocked
     assert build_index([seeds_copy], ix).unchanged == 5  # released afterwards
 
 
@@ -124,7 +118,8 @@ def test_leftovers_of_a_killed_build_are_cleaned_by_the_next_one(tmp_path, seeds
     build_index([seeds_copy], ix)
     gens = sorted(p.name for p in ix.iterdir() if p.name.startswith("gen-"))
     assert not (crashed / "junk.seg").exists()
-    assert gens == sorted({live.name, store.current_generation(ix).name})  # the previous one stays for readers
+    assert live.name not in gens  # nobody reads the previous one: deleted on publishing
+    assert gens == [store.current_generation(ix).name]
     assert json.loads((store.current_generation(ix) / "meta.json").read_text())["reports"] == 6
 
 
@@ -132,16 +127,21 @@ def test_update_over_metadata_that_is_not_an_object_names_rebuild(tmp_path, seed
     ix = tmp_path / "ix"
     build_index([seeds_copy], ix)
     (store.current_generation(ix) / "meta.json").write_text("[1, 2]", encoding="utf-8")
-    with pytest.raises(VnsearchError, match="--rebuild"):
+    with pytest.raises(DamagedIndex, match="not what vnsearch writes"):
         build_index([seeds_copy], ix)
     assert build_index([seeds_copy], ix, rebuild=True).indexed == 5
 
 
-@pytest.mark.parametrize("records", ["[1, 2]", '{"a.txt": 3}', '{"a.txt": {"title": "x"}}'])
-def test_update_over_damaged_report_records_names_rebuild(tmp_path, seeds_copy, records):
+@pytest.mark.parametrize("records", [{"a.txt": "[1, 2]"}, {"a.txt": "3"}, {"a.txt": '{"title": "x"}'},
+                                     {"a.txt": '{"title": "x", "passages": 1}'}])
+def test_update_over_damaged_report_records_is_a_damaged_index(tmp_path, seeds_copy, records):
     ix = tmp_path / "ix"
     build_index([seeds_copy], ix)
-    (store.current_generation(ix) / store.DOCUMENTS).write_bytes(gzip.compress(records.encode()))
-    with pytest.raises(VnsearchError, match="--rebuild"):
+    table = store.current_generation(ix) / store.REPORTS
+    with sqlite3.connect(table) as con:
+        con.execute("DELETE FROM reports")
+        con.executemany("INSERT INTO reports VALUES (?, ?)", records.items())
+    con.close()
+    with pytest.raises(DamagedIndex, match="is damaged"):
         build_index([seeds_copy], ix)
     assert build_index([seeds_copy], ix, rebuild=True).indexed == 5

@@ -5,7 +5,9 @@ import json
 import pytest
 
 from search.index.build import build_index
-from search.rank.retrieve import Index, search
+from pathlib import Path
+
+from search.api import Generation, open_index
 
 
 def _found(hits):
@@ -14,33 +16,39 @@ def _found(hits):
 
 @pytest.fixture(scope="module")
 def index(seed_index):
-    return Index(seed_index)
+    return open_index(seed_index)
+
+
+@pytest.fixture(scope="module")
+def gen(seed_index):
+    """The seed index's generation: its schema, codes and spellings, for parsing queries directly."""
+    return Generation(seed_index)
 
 
 @pytest.mark.parametrize("folded, accented", [
     ('"dang uy khoi"', '"Đảng ủy Khối"'), ('"tuyen giao"', '"tuyên giáo"'), ('"chuyen hoa"', '"chuyển hóa"'),
 ])
 def test_accentless_query_finds_what_the_accented_one_finds(index, folded, accented):
-    a = search(index, folded, limit=None)
-    b = search(index, accented, limit=None)
+    a = index.search(folded, limit=None)
+    b = index.search(accented, limit=None)
     assert a and _found(a) == _found(b)
 
 
 def test_accentless_highlights_stay_on_the_original_words(index):
-    hits = search(index, '"tuyen giao"', limit=None)
+    hits = index.search('"tuyen giao"', limit=None)
     assert len(hits) > 10
     for h in hits:
         assert {h.text[s:e].lower() for s, e in h.highlights} == {"tuyên giáo"}
 
 
-def _small_index(tmp_path_factory, name: str, texts: dict[str, str]) -> Index:
+def _small_index(tmp_path_factory, name: str, texts: dict[str, str]) -> Path:
     """An index of one report per entry of ``texts`` (file name -> text)."""
     src = tmp_path_factory.mktemp(f"{name}-src")
     for file, text in texts.items():
         (src / file).write_text(text, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp(f"{name}-index")
     build_index([src], index_dir)
-    return Index(index_dir)
+    return index_dir
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +63,18 @@ def variants_index(tmp_path_factory):
     })
 
 
-def test_accented_query_matches_exactly(variants_index):
-    docs = {h.doc for h in search(variants_index, '"tuyên giáo"', limit=None)}
+@pytest.fixture(scope="module")
+def variants(variants_index):
+    return open_index(variants_index)
+
+
+def test_accented_query_matches_exactly(variants):
+    docs = {h.doc for h in variants.search('"tuyên giáo"', limit=None)}
     assert docs == {"a.txt", "b.txt", "c.txt"}
 
 
-def test_accentless_query_ranks_the_usual_spelling_first(variants_index):
-    hits = search(variants_index, "tuyen giao", limit=None)
+def test_accentless_query_ranks_the_usual_spelling_first(variants):
+    hits = variants.search("tuyen giao", limit=None)
     docs = [h.doc for h in hits]
     assert set(docs) == {"a.txt", "b.txt", "c.txt", "d.txt", "e.txt"}
     assert set(docs[:3]) == {"a.txt", "b.txt", "c.txt"}
@@ -77,7 +90,7 @@ def test_pasted_questions_never_fail(index):
         ('AND "tuyên giáo OR', {"tuyên", "giáo"}),
         ("Ban Tuyên giáo: OR AND NOT ?", {"ban", "tuyên", "giáo"}),
     ]:
-        hits = search(index, q)
+        hits = index.search(q)
         assert len(hits) == 10 and all(h.highlights for h in hits), q
         marked = {h.text[s:e].lower() for h in hits for s, e in h.highlights}
         assert marked <= words, (q, marked)
@@ -89,11 +102,11 @@ def test_pasted_questions_never_fail(index):
     ("thị trường chứng khoán giảm bao nhiêu", {"trường", "chứng"}, {"bao", "nhiêu"}),
     ("nguoi nghien ma tuy co bi xu ly khong", {"nghien", "tuy"}, {"co", "khong"}),
 ])
-def test_ranked_queries_drop_question_words_as_typed(index, text, kept, dropped):
+def test_ranked_queries_drop_question_words_as_typed(gen, text, kept, dropped):
     """Question syllables leave a ranked query, compared with their diacritics."""
     from search.rank.parse import parse
 
-    parsed = parse(text, index.ix.schema, None, index.known_codes, False, index.variants)
+    parsed = parse(text, gen.query_schema, None, gen.known_codes, False, gen.variants)
     terms = {t.text for t in parsed.matcher.children()}
     assert kept <= terms and not dropped & terms
 
@@ -158,11 +171,11 @@ def test_all_flag_requires_every_word(run):
 
 
 @pytest.mark.parametrize("text", ['title:"Tuyên giáo"', 'org:"Bắc Kạn" tuyên giáo', "TITLE:báo cáo"])
-def test_field_names_are_not_query_words(index, text):
+def test_field_names_are_not_query_words(gen, text):
     """``title:`` names a field: "title" must not become a ranked or coordinated word."""
     from search.rank.parse import parse
 
-    parsed = parse(text, index.ix.schema, None, index.known_codes, False, index.variants)
+    parsed = parse(text, gen.query_schema, None, gen.known_codes, False, gen.variants)
     words = {k for w in parsed.content for k in w}
     assert words and not words & {"title", "org"}
     assert "title:title" not in str(parsed.scored) and "title:org" not in str(parsed.scored)
@@ -178,6 +191,16 @@ def pairs_index(tmp_path_factory):
     })
 
 
+@pytest.fixture(scope="module")
+def pairs(pairs_index):
+    return open_index(pairs_index)
+
+
+@pytest.fixture(scope="module")
+def pairs_gen(pairs_index):
+    return Generation(pairs_index)
+
+
 def test_pair_table_counts_passages_and_follows_updates(tmp_path):
     from search.index.pairs import pair_key
 
@@ -190,7 +213,7 @@ def test_pair_table_counts_passages_and_follows_updates(tmp_path):
     index_dir = tmp_path / "ix"
 
     def counts():
-        table = Index(index_dir).pairs
+        table = Generation(index_dir).pairs
         return [table.passages(pair_key(*p.split())) for p in ("tuyên giáo", "báo cáo", "xử lý", "lý hành")]
 
     build_index([src], index_dir)
@@ -208,17 +231,17 @@ def test_pair_table_counts_passages_and_follows_updates(tmp_path):
     "xu ly hanh chinh nguoi nghien ma tuy",  # accentless
     "xử lý hành chính",  # keywords
 ])
-def test_syllables_standing_together_rank_first(pairs_index, text):
-    hits = search(pairs_index, text, limit=None)
+def test_syllables_standing_together_rank_first(pairs, text):
+    hits = pairs.search(text, limit=None)
     assert [h.doc for h in hits][:2] == ["together.txt", "scattered.txt"]
     assert hits[0].score > 1.5 * hits[1].score
 
 
-def test_question_pairs_include_question_words_but_not_excluded_words(pairs_index):
+def test_question_pairs_include_question_words_but_not_excluded_words(pairs_gen):
     from search.rank.parse import parse
 
     def pairs(text):
-        return sorted(f"{p[2]} {p[3]}" for p in parse(text, pairs_index.ix.schema, variants=pairs_index.variants).pairs)
+        return sorted(f"{p[2]} {p[3]}" for p in parse(text, pairs_gen.query_schema, variants=pairs_gen.variants).pairs)
 
     assert pairs("ma túy có bị xử lý không?") == ["bị xử", "có bị", "lý không", "ma túy", "túy có", "xử lý"]
     assert pairs("hành chính NOT ma túy") == ["hành chính"]
@@ -226,17 +249,19 @@ def test_question_pairs_include_question_words_but_not_excluded_words(pairs_inde
     assert pairs("xu ly") == ["xử lý"]  # accentless: looked up as the index spells it
 
 
-def test_only_keyword_queries_put_every_word_first(pairs_index):
+def test_only_keyword_queries_put_every_word_first(pairs_gen):
     """Up to four content words: a passage with all of them ranks first, however
     it scores. A pasted question: ranked by score alone (a passage rarely holds
     all of a question's words)."""
     from search.rank.parse import parse
-    from search.rank.retrieve import candidates
+    from search.rank.retrieve import candidates, coordinates
+    from search.rank.score import Weighting, order_key
 
-    with pairs_index.ix.searcher() as s:
+    with pairs_gen.ix.searcher(weighting=Weighting()) as s:
         def groups(text):
-            parsed = parse(text, pairs_index.ix.schema)
-            return {c.key[0]: c.group for c in candidates(s, parsed, 10, pairs_index.pairs)}
+            parsed = parse(text, pairs_gen.query_schema)
+            return {ev.doc: order_key(ev, coordinates(parsed))[0]
+                    for ev, _ in candidates(s, parsed, 10, pairs_gen.pairs)}
 
         keywords = groups("ma túy tuyên giáo")
         assert keywords["together.txt"] == keywords["other.txt"] == -1

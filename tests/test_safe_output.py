@@ -68,7 +68,7 @@ def _csv_line(hit: dict, apostrophe: str) -> str:
     snippet = shown.replace('"', '""').replace(PHRASE, f"«{PHRASE}»") + "…"
     start = HYPERLINK.index(PHRASE)
     return (f"{hit['rank']},{hit['score']},{apostrophe}{DOC},{hit['passage']},"
-            f"Báo cáo kiểm tra ô nhiễm ký tự,2001-03-13,,,"
+            f"Báo cáo kiểm tra ô nhiễm ký tự,2001-03-13,day,,,{hit['path']},"
             f'"{apostrophe}{snippet}","{apostrophe}{quoted}","[[{start}, {start + len(PHRASE)}]]"\r\n')
 
 

@@ -5,15 +5,16 @@ import unicodedata
 
 import pytest
 
-from search.ingest.extract import parse_document
-from search.rank.retrieve import Index, search
+from search.ingest.report import parse_document
+from search.api import Generation, open_index
+from search.rank.score import Weighting
 
 from .conftest import SEEDS
 
 
 @pytest.fixture(scope="module")
 def index(seed_index):
-    return Index(seed_index)
+    return open_index(seed_index)
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +23,7 @@ def passages():
     out = []
     for path in sorted(SEEDS.glob("*.txt")):
         doc = parse_document(path.name, path.read_text(encoding="utf-8"))
-        out += [(doc.path, i, t) for i, t in enumerate(doc.passages, start=1)]
+        out += [(doc.doc, p.number, p.text) for p in doc.passages]
     return out
 
 
@@ -35,19 +36,19 @@ def _containing(passages, regex):
 
 
 def test_tone_variants_find_the_same_passages(index, passages):
-    a = search(index, '"chuyển hóa"', limit=None)
-    b = search(index, '"chuyển hoá"', limit=None)
+    a = index.search('"chuyển hóa"', limit=None)
+    b = index.search('"chuyển hoá"', limit=None)
     assert _found(a) == _found(b) == _containing(passages, "chuyển h(oá|óa)")
     assert {h.doc[:3] for h in a} == {"000", "001", "004"}
 
 
 def test_decomposed_query_matches_composed_text(index, passages):
     nfd = unicodedata.normalize("NFD", '"Tỉnh ủy"')
-    assert _found(search(index, nfd, limit=None)) == _containing(passages, r"tỉnh (ủy|uỷ)")
+    assert _found(index.search(nfd, limit=None)) == _containing(passages, r"tỉnh (ủy|uỷ)")
 
 
 def test_phrase_highlights_cover_exactly_the_phrase(index, passages):
-    hits = search(index, '"Tỉnh ủy"', limit=None)
+    hits = index.search('"Tỉnh ủy"', limit=None)
     assert _found(hits) == _containing(passages, r"tỉnh (ủy|uỷ)")
     spans = [h.text[s:e] for h in hits for s, e in h.highlights]
     assert set(spans) == {"Tỉnh ủy", "Tỉnh uỷ"}
@@ -59,7 +60,7 @@ def test_phrase_found_however_pyvi_segmented_it(index, passages):
     # pyvi: "đảng ủy khối" alone is one word, "Đảng_ủy Khối" in running text
     expected = _containing(passages, r"đảng (ủy|uỷ) khối")
     assert len(expected) > 20
-    assert _found(search(index, '"đảng ủy khối"', limit=None)) == expected
+    assert _found(index.search('"đảng ủy khối"', limit=None)) == expected
 
 
 def _has_all(text, words):
@@ -67,7 +68,7 @@ def _has_all(text, words):
 
 
 def test_with_require_all_every_word_must_match(index, passages):
-    hits = search(index, "tuyên giáo Quảng Trị", limit=None, require_all=True)
+    hits = index.search("tuyên giáo Quảng Trị", limit=None, require_all=True)
     assert _found(hits) == {(d, n) for d, n, t in passages if _has_all(t, ["tuyên", "giáo", "quảng", "trị"])}
 
 
@@ -79,14 +80,14 @@ def test_ranked_words_every_word_first_then_most_words(index, passages):
     def held(text):
         return sum(all(re.search(rf"(?<!\w){s}(?!\w)", text, re.I) for s in w) for w in words)
 
-    hits = search(index, "tuyên giáo đảng viên", limit=None)
+    hits = index.search("tuyên giáo đảng viên", limit=None)
     counts = [held(h.text) for h in hits]
     assert counts == sorted(counts, reverse=True) and set(counts) == {0, 1, 2}
     assert _found(h for h, k in zip(hits, counts) if k == 2) == {(d, n) for d, n, t in passages if held(t) == 2}
 
 
 def test_directive_code_is_one_term(index, passages):
-    hits = search(index, '"05-CT/TW"', limit=None)  # quoted: the code as written, nothing else
+    hits = index.search('"05-CT/TW"', limit=None)  # quoted: the code as written, nothing else
     assert _found(hits) == _containing(passages, r"05-CT/TW\b")
     assert all(h.text[s:e] == "05-CT/TW" for h in hits for s, e in h.highlights)
 
@@ -97,33 +98,33 @@ def test_directive_found_in_every_written_form(index, passages):
     typo = _containing(passages, r"05-CT/W\b")
     assert bare and typo
     for q in ["Chỉ thị 05", "05-CT/TW", "05-ct/tw", "chỉ thị số 05"]:
-        hits = search(index, q, limit=None)
+        hits = index.search(q, limit=None)
         assert _found(hits) == written | bare | typo, q
         marked = {h.text[s:e] for h in hits for s, e in h.highlights}
         assert marked <= {"05-CT/TW", "05-CT/W", "Chỉ thị 05", "Chỉ thị số 05-CT/TW", "Chỉ thị 05-CT/TW"}, q
 
 
 def test_boolean_syntax(index):
-    both = _found(search(index, "Bắc Kạn", limit=None))
-    without = _found(search(index, "Bắc Kạn NOT tuyên", limit=None))
-    either = _found(search(index, "(Bắc Kạn) OR (Quảng Trị)", limit=None))
+    both = _found(index.search("Bắc Kạn", limit=None))
+    without = _found(index.search("Bắc Kạn NOT tuyên", limit=None))
+    either = _found(index.search("(Bắc Kạn) OR (Quảng Trị)", limit=None))
     assert without < both < either
 
 
 def test_invalid_syntax_is_searched_as_words(index):
     for q in ['"tuyên giáo', "tuyên giáo)", "AND tuyên", "tuyên:", "tuyên giáo?", "(tuyên [giáo"]:
-        assert search(index, q), q
+        assert index.search(q), q
 
 
 def test_query_without_words_is_a_clear_error(index):
     from search.errors import VnsearchError
 
     with pytest.raises(VnsearchError, match="nothing to search"):
-        search(index, "(( ?")
+        index.search("(( ?")
 
 
 def test_results_carry_report_metadata(index):
-    hit = search(index, '"Sáng 08/7/2020"', limit=1)[0]
+    hit = index.search('"Sáng 08/7/2020"', limit=1)[0]
     assert hit.doc.startswith("000_") and hit.date == "2020-07-08"
     assert hit.organization == "Đảng ủy Khối các cơ quan Trung ương"
     assert "05-CT/TW" in hit.directives
@@ -142,16 +143,17 @@ def test_candidate_pools_hold_the_true_best_scores(generated_index, text, summed
     """
     from search.rank import retrieve as searcher
     from search.rank.parse import parse
-    from search.rank.retrieve import _top, every_word_first
+    from search.rank.retrieve import _top, every_word_filter
 
     monkeypatch.setattr(searcher, "FAST_MIN_POSTINGS", 0 if summed else 10**12)
-    ix = Index(generated_index)
-    parsed = parse(text, ix.ix.schema, None, ix.known_codes, False, ix.variants)
-    with ix.ix.searcher() as s:
-        for q in (parsed.scored, every_word_first(parsed)):
-            every = sorted((h.score for h in s.search(q, limit=None)), reverse=True)
+    ix = Generation(generated_index)
+    parsed = parse(text, ix.query_schema, None, ix.known_codes, False, ix.variants)
+    with ix.ix.searcher(weighting=Weighting()) as s:
+        q = parsed.scored
+        for pool_filter in (parsed.filter, every_word_filter(parsed)):
+            every = sorted((h.score for h in s.search(q, limit=None, filter=pool_filter)), reverse=True)
             for n in (10, 100):
-                top = sorted((h.score for h in _top(s, q, n, parsed.filter)), reverse=True)
+                top = sorted((h.score for h in _top(s, q, n, pool_filter, {})), reverse=True)
                 assert len(top) >= min(n, len(every))
                 # numpy adds a passage's term scores in another order: equal to the last bits
                 assert top == pytest.approx(every[:len(top)], rel=1e-12)

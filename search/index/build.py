@@ -1,131 +1,46 @@
-"""Build a passage index from folders of reports."""
+"""Build a passage index from folders of reports: read, analyse, write a new generation, publish."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from array import array
 import os
 import shutil
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
-from search.index import pairs
-
-from search.index import store
-from search.whoosh_ext.codec import PackedCodec
-from search.text.analysis import syllable_keys
-from search.errors import VnsearchError
-from search.ingest.extract import Document, parse_document
-from search.text.normalize import fold
-from search.ingest.readers import SUFFIXES, Skip, read_report
+from search.errors import DamagedIndex
+from search.index import pairs, store
 from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema
-
-@dataclass
-class IndexStats:
-    indexed: int = 0  # new reports
-    updated: int = 0  # changed reports read again
-    removed: int = 0  # reports whose files are gone
-    unchanged: int = 0
-    passages: int = 0  # passages written by this run
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+from search.ingest.formats import Skip, read_report
+from search.ingest.report import parse_document
+from search.ingest.sources import Fingerprint, digest, find_sources, plan
+from search.records import IndexStats, Report, Source
+from search.text.analysis import syllable_keys
+from search.text.normalize import fold
+from search.whoosh_ext.codec import PackedCodec
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path  # on disk
-    doc: str  # as shown to users: relative to the folder it was found in
+def _passage_fields(report: Report) -> Iterable[dict]:
+    """One Whoosh document per passage: what search matches, filters and shows.
 
-
-def find_sources(
-    sources: Iterable[Path], skipped: list[tuple[str, str]] | None = None
-) -> list[SourceFile]:
-    """Report files under ``sources`` (files or folders), in a stable order.
-
-    Folders are walked following symbolic links, each real folder once (a link
-    back to a parent is a loop, not more reports). Folders that cannot be read
-    are added to ``skipped`` with the reason instead of stopping the run.
+    The report's metadata is indexed on each passage (for fields and filters)
+    but stored only once, in the report table (``store.write_reports``).
     """
-    found: list[SourceFile] = []
-    for src in sources:
-        if src.is_file():
-            found.append(SourceFile(src, src.name))
-        elif src.is_dir():
-            for p in _walk(src, skipped if skipped is not None else []):
-                if p.suffix.lower() in SUFFIXES and p.name != "README.md":
-                    found.append(SourceFile(p, p.relative_to(src).as_posix()))
-        else:
-            raise VnsearchError(f"cannot read source {src}: no such file or directory")
-    return found
-
-
-def _walk(root: Path, skipped: list[tuple[str, str]]) -> list[Path]:
-    seen: set[tuple[int, int]] = set()
-    files: list[Path] = []
-
-    def failed(exc: OSError) -> None:
-        skipped.append((exc.filename or str(root), exc.strerror or "cannot read folder"))
-
-    for folder, dirs, names in os.walk(root, onerror=failed, followlinks=True):
-        try:
-            st = os.stat(folder)
-        except OSError as exc:
-            failed(exc)
-            dirs[:] = []
-            continue
-        if (st.st_dev, st.st_ino) in seen:
-            skipped.append((folder, "symbolic link loop (folder already indexed)"))
-            dirs[:] = []
-            continue
-        seen.add((st.st_dev, st.st_ino))
-        dirs.sort()
-        for name in names:
-            path = Path(folder, name)
-            if path.is_file():  # not a dangling link, socket or fifo
-                files.append(path)
-    return sorted(files)
-
-
-def _passage_fields(document: Document) -> Iterable[dict]:
-    span = document.date_range
-    for number, (text, cited) in enumerate(zip(document.passages, document.passage_codes), start=1):
-        fields = dict(
-            doc=document.path,
-            passage=number,
-            title=document.title,
-            organization=document.organization or "",
-            bodies="\n".join(document.bodies),
-            directives=",".join(document.directives),
-            cites=",".join(cited),
-            text=text,
-            date_precision=document.date_precision,
-        )
-        if span is not None:
-            fields["date"] = dt.datetime.combine(span[0], dt.time())
-            fields["date_end"] = dt.datetime.combine(span[1], dt.time())
-        yield fields
-
-
-def document_record(document: Document) -> dict:
-    """What meta.json keeps of a report: enough for `docs` and `directives` without Whoosh."""
-    cited: dict[str, int] = {}
-    for codes in document.passage_codes:
-        for code in codes:
-            cited[code] = cited.get(code, 0) + 1
-    return {
-        "title": document.title,
-        "date": document.date.isoformat() if document.date else None,
-        "date_precision": document.date_precision,
-        "organization": document.organization,
-        "bodies": document.bodies,
-        "directives": document.directives,
-        "directive_info": {
-            code: dict(info, passages=cited.get(code, 0))
-            for code, info in document.directive_info.items()
-        },
-        "passages": len(document.passages),
-    }
+    span = report.date_range
+    shared = dict(
+        doc=report.doc,
+        title=report.title,
+        organization=report.organization or "",
+        bodies="\n".join(report.bodies),
+        directives=",".join(report.directives),
+    )
+    if span is not None:
+        shared["date"] = dt.datetime.combine(span[0], dt.time())
+        shared["date_end"] = dt.datetime.combine(span[1], dt.time())
+    for p in report.passages:
+        yield dict(shared, passage=p.number, cites=",".join(p.codes), text=p.text)
 
 
 def spelling_variants(ix) -> dict[str, list[str]]:
@@ -147,23 +62,6 @@ def spelling_variants(ix) -> dict[str, list[str]]:
     }
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    """What tells a changed file from an unchanged one without reading it."""
-
-    size: int
-    mtime_ns: int
-
-    @classmethod
-    def of(cls, path: Path) -> "Fingerprint":
-        st = path.stat()
-        return cls(st.st_size, st.st_mtime_ns)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha1(path.read_bytes()).hexdigest()
-
-
 def _pairs_of(texts: Iterable[str]) -> array:
     """The distinct syllable-pair keys of each passage, one after the other (``pairs``)."""
     out = array("Q")
@@ -172,25 +70,37 @@ def _pairs_of(texts: Iterable[str]) -> array:
     return out
 
 
-def _parse(sf: SourceFile) -> tuple[SourceFile, Document | None, str | None, str | None, array | None]:
-    """Read and analyse one file: (file, document or None, skip reason, content digest, pair keys)."""
+@dataclass
+class Parsed:
+    """One file read and analysed (in a worker process): a report, or why it was skipped."""
+
+    source: Source
+    report: Report | None = None
+    skipped: str | None = None  # the reason, when ``report`` is None
+    sha1: str | None = None  # of the file's bytes
+    pair_keys: array | None = None  # ``_pairs_of`` its passages
+
+
+def _parse(sf: Source) -> Parsed:
+    """Read and analyse one file."""
     try:
-        source = read_report(sf.path)
-        sha1 = _digest(sf.path)
+        read = read_report(sf.path)
+        sha1 = digest(sf.path)
     except Skip as exc:
-        return sf, None, str(exc), None, None
+        return Parsed(sf, skipped=str(exc))
     except OSError as exc:
-        return sf, None, exc.strerror or "cannot read file", None, None
-    document = parse_document(sf.doc, source.text, title=source.title, date=source.date)
-    if not document.passages:
-        return sf, None, "no text", None, None
-    return sf, document, None, sha1, _pairs_of(document.passages)
+        return Parsed(sf, skipped=exc.strerror or "cannot read file")
+    report = parse_document(sf.doc, read.text, title=read.title, date=read.date)
+    if not report.passages:
+        return Parsed(sf, skipped="no text")
+    report.path = str(sf.path)
+    return Parsed(sf, report, sha1=sha1, pair_keys=_pairs_of(p.text for p in report.passages))
 
 
 AHEAD = 64  # files read ahead of the indexing processes
 
 
-def _parsed(files: list[SourceFile], jobs: int):
+def _parsed(files: list[Source], jobs: int):
     """``_parse`` over ``files`` in order, reading and extracting on ``jobs`` processes.
 
     At most ``AHEAD`` files are handed out beyond the one being indexed.
@@ -230,35 +140,6 @@ PARALLEL_MIN = 50  # files below which extra processes cost more than they save
 BATCH = 100  # passages handed to an indexing process at a time
 
 
-def _plan(files: list[SourceFile], old: dict[str, dict]):
-    """Split ``files`` against the live index's records: (to index, unchanged records, removed docs)."""
-    todo: list[SourceFile] = []
-    keep: dict[str, dict] = {}
-    for sf in files:
-        record = old.get(sf.doc)
-        try:
-            fp = Fingerprint.of(sf.path)
-        except OSError:
-            todo.append(sf)  # _parse names the reason
-            continue
-        if record is not None and record.get("source") == {"size": fp.size, "mtime_ns": fp.mtime_ns,
-                                                             "sha1": record["source"]["sha1"]}:
-            keep[sf.doc] = record
-            continue
-        if record is not None and record.get("source", {}).get("size") == fp.size:
-            # Touched but maybe not changed (copied, checked out again): compare content.
-            try:
-                if _digest(sf.path) == record["source"]["sha1"]:
-                    keep[sf.doc] = dict(record, source=dict(record["source"], mtime_ns=fp.mtime_ns))
-                    continue
-            except OSError:
-                pass
-        todo.append(sf)
-    seen = {sf.doc for sf in files}
-    removed = [doc for doc in old if doc not in seen]
-    return todo, keep, removed
-
-
 def build_index(
     sources: list[Path],
     index_dir: Path,
@@ -274,49 +155,52 @@ def build_index(
     new one is complete, and a second writer is refused (``store.WriterLock``).
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
+    index_dir.mkdir(parents=True, exist_ok=True)
     with store.WriterLock(index_dir):
         return _build_locked(sources, index_dir, progress, jobs, rebuild)
+
+
+def _live_records(index_dir: Path, rebuild: bool) -> tuple[Path | None, dict[str, dict]]:
+    """The live generation an update starts from, and its report records (none for a rebuild)."""
+    if rebuild:
+        return None, {}
+    live = store.current_generation(index_dir)
+    if live is None:
+        return None, {}
+    if store.read_meta(live).get("schema_version") != SCHEMA_VERSION:
+        raise DamagedIndex(f"index at {index_dir} was built by another version of vnsearch")
+    old = store.read_reports(live)
+    if not all(isinstance(r.get("source"), dict) for r in old.values()):
+        raise store.damaged(index_dir, "report records")
+    return live, old
 
 
 def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
     from whoosh import index as windex
 
-    live = None
-    if not rebuild:
-        live = store.current_generation(index_dir)
-        meta = store.read_meta(live) if live is not None else None
-        if live is not None and (not isinstance(meta, dict) or meta.get("schema_version") != SCHEMA_VERSION):
-            raise VnsearchError(
-                f"index at {index_dir} was built by another version of vnsearch; "
-                "run `vnsearch index --rebuild`"
-            )
+    live, old = _live_records(index_dir, rebuild)
     store.clean_leftovers(index_dir, damaged_ok=rebuild)
     stats = IndexStats()
     files = find_sources(sources, stats.skipped)
-    old = store.read_documents(live) if live is not None else {}
-    if not isinstance(old, dict) or not all(isinstance(r, dict) and isinstance(r.get("source"), dict)
-                                            for r in old.values()):
-        raise VnsearchError(f"index at {index_dir} has damaged report records; "
-                            "run `vnsearch index --rebuild`")
-    todo, documents, removed = _plan(files, old)
-    stats.unchanged = len(documents)
-    if live is not None and not todo and not removed and documents == old:
+    todo, records, removed = plan(files, old)
+    stats.unchanged = len(records)
+    if live is not None and not todo and not removed and records == old:
         if progress:
             progress(len(files), len(files), "")
         return stats
     gen = store.clone_generation(index_dir, live) if live is not None else store.new_generation(index_dir)
     try:
         if live is not None:
-            from search.rank.retrieve import open_whoosh
+            from whoosh.filedb.filestore import FileStorage
 
-            ix = open_whoosh(gen)
+            ix = FileStorage(str(gen), supports_mmap=False).open_index()
         else:
             ix = windex.create_in(str(gen), build_schema())
         leaving = removed + [sf.doc for sf in todo if sf.doc in old]
         try:
             counts = pairs.PairCounter(live / pairs.FILE if live is not None else None)
         except (OSError, ValueError):
-            raise store.damaged_pairs(index_dir) from None
+            raise store.damaged(index_dir, "pair table") from None
         if leaving:
             with ix.searcher() as s:
                 for doc in leaving:
@@ -330,42 +214,41 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
         try:
             for doc in leaving:
                 writer.delete_by_term("doc", doc)
-            for i, (sf, document, reason, sha1, keys) in enumerate(_parsed(todo, jobs if many else 1)):
+            for i, parsed in enumerate(_parsed(todo, jobs if many else 1)):
+                sf, report = parsed.source, parsed.report
                 if progress:
                     progress(stats.unchanged + i, len(files), sf.doc)
-                if document is None:
-                    stats.skipped.append((str(sf.path), reason))
+                if report is None:
+                    stats.skipped.append((str(sf.path), parsed.skipped))
                     continue
-                for fields in _passage_fields(document):
+                for fields in _passage_fields(report):
                     writer.add_document(**fields)
-                counts.add(keys)
+                counts.add(parsed.pair_keys)
                 if sf.doc in old:
                     stats.updated += 1
                 else:
                     stats.indexed += 1
-                stats.passages += len(document.passages)
+                stats.passages += len(report.passages)
                 fp = Fingerprint.of(sf.path)
-                documents[sf.doc] = dict(
-                    document_record(document),
-                    source={"size": fp.size, "mtime_ns": fp.mtime_ns, "sha1": sha1},
-                )
+                records[sf.doc] = dict(report.to_record(),
+                                       source={"size": fp.size, "mtime_ns": fp.mtime_ns, "sha1": parsed.sha1})
         except BaseException:
             writer.cancel()
             raise
         writer.commit()
-        stats.removed = sum(1 for doc in old if doc not in documents)
+        stats.removed = sum(1 for doc in old if doc not in records)
         counts.write(gen / pairs.FILE)
         store.write_json_atomic(gen / VARIANTS, spelling_variants(ix))
-        store.write_documents(gen, dict(sorted(documents.items())))
+        store.write_reports(gen, records)
         store.write_json_atomic(
             gen / store.META,
             {
                 "schema_version": SCHEMA_VERSION,
                 "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                 "sources": [str(s) for s in sources],
-                "reports": len(documents),
-                "passages": sum(d["passages"] for d in documents.values()),
-                "codes": sorted({c for d in documents.values() for c in d["directives"]}),
+                "reports": len(records),
+                "passages": sum(r["passages"] for r in records.values()),
+                "codes": sorted({c for r in records.values() for c in r["directives"]}),
             },
         )
     except BaseException:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from array import array
 from itertools import accumulate
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
 from whoosh.formats import Positions
 
 from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_keys
@@ -66,40 +66,50 @@ class PassageText(TEXT):
 
 
 class ReportText(TEXT):
-    """A report-level field repeated on each of its passages: analysed once per report."""
+    """A report-level field repeated on each of its passages: analysed once per report.
 
-    _cache: dict = {}
+    A report's passages are added one after another, so the terms of the last
+    value analysed are kept (one entry: nothing grows) and left out of the
+    pickled schema.
+    """
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.format = CompactPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
-        key = (id(self), value)
-        items = ReportText._cache.get(key)
-        if items is None:
-            if len(ReportText._cache) > 1024:
-                ReportText._cache.clear()
-            items = ReportText._cache[key] = list(super().index(value, **kwargs))
-        return iter(items)
+        last = self.__dict__.get("_last")
+        if last is None or last[0] != value:
+            last = self._last = (value, list(super().index(value, **kwargs)))
+        return iter(last[1])
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_last", None)
+        return state
 
 
 def build_schema() -> Schema:
+    """One Whoosh document per passage.
+
+    Only ``doc``, ``passage`` and ``text`` are stored: a report's metadata is
+    indexed on its passages for fields and filters but kept once, in the
+    report table (``store.REPORTS``).
+    """
     return Schema(
         doc=ID(stored=True),
         passage=NUMERIC(int, stored=True),
-        title=ReportText(analyzer=syllable_analyzer(), stored=True),
+        title=ReportText(analyzer=syllable_analyzer()),
         # The report's date as the first and last day it covers: a report dated
         # only "2021" spans the year, so range filters test the overlap.
-        date=DATETIME(stored=True),
+        date=DATETIME(),
         date_end=DATETIME(),
-        date_precision=STORED(),
         # Accent- and case-insensitive: --org "Bac Kan" finds "Bắc Kạn".
-        organization=ReportText(analyzer=folded_analyzer(), stored=True),
+        organization=ReportText(analyzer=folded_analyzer()),
         # Every body the report names (the organization included).
         bodies=ReportText(analyzer=folded_analyzer()),
         # The report's directive codes, normalised ("05-CT/TW"), comma-separated.
-        directives=KEYWORD(stored=True, commas=True, scorable=True),
+        directives=KEYWORD(commas=True, scorable=True),
         # Codes this passage cites, in any written form (bare mentions resolved).
         cites=KEYWORD(commas=True, scorable=True),
         # Syllables with positions: phrases, recall, highlighting. The only

@@ -6,9 +6,11 @@ question's common syllables (``được``, ``người``) and an accentless word'
 spellings (``doi`` → ``đội đối đổi đời …``) cover hundreds of thousands of
 passages, so one search took seconds. Here each term's posting list is read
 from the segment file in one piece, its blocks (``codec.PackedCodec``: packed
-arrays) turned into numpy arrays and scored, using the BM25F formula, idf and average
-field length Whoosh itself uses, so the scores are Whoosh's up to the order
-in which a passage's term scores are added.
+arrays) turned into numpy arrays and scored with ``score.bm25``, the function
+Whoosh's matchers call too (``score.Weighting``), with Whoosh's idf and average
+field length: the sums are the Whoosh path's up to the order in which a
+passage's term scores are added. Only evidence is gathered here; the
+formula that ranks passages is ``score.passage_score``.
 
 Queries built from terms, phrases, ``Or``, ``And`` and ``AndMaybe`` (ranked,
 accentless, quoted, ``--all``) go this way; a phrase is scored as the And of
@@ -16,31 +18,24 @@ its words, as Whoosh does, and only the candidates that could reach the top
 are checked for the words in a row. Anything else (a phrase among optional
 words, slop) makes ``top`` return None and the searcher asks Whoosh.
 
-It reads Whoosh's private posting-list layout (block headers, inlined
-postings), which is why whoosh-reloaded is pinned; ``tests/test_accumulate.py`` compares both paths.
-numpy costs 0.1 s to import, so the searcher only comes here when a query
-reads many postings (``searcher.FAST_MIN_POSTINGS``); a small index never
+The raw posting lists come from ``whoosh_ext.postings``, the fenced module
+that knows Whoosh's private layout; ``tests/test_accumulate.py`` compares both
+paths. numpy costs 0.1 s to import, so retrieval only comes here when a query
+reads many postings (``retrieve.FAST_MIN_POSTINGS``); a small index never
 imports numpy.
 """
 
 from __future__ import annotations
 
-import io
-import pickle
-import zlib
-
 import numpy as np
 from whoosh import query as wq
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, WHOOSH3_HEADER_MAGIC, _lenfield
-from whoosh.system import unpack_int
 
-from search.whoosh_ext import codec
-from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+from search.rank import score as formula
+from search.whoosh_ext import codec, postings
 
 _DTYPES = {ord("B"): np.dtype("<u1"), ord("H"): np.dtype("<u2"), ord("I"): np.dtype("<u4")}  # codec.pack_uints
 
-_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_LENGTH_OF_BYTE = np.array(postings.LENGTH_OF_BYTE, dtype=np.float64)
 
 
 def _uints(packed: bytes) -> np.ndarray:
@@ -98,25 +93,21 @@ class _Values:
 class _Segment:
     """One leaf searcher: its postings as arrays and its field lengths."""
 
-    def __init__(self, top, sub, offset: int, positions: frozenset = frozenset()):
+    def __init__(self, top, sub, offset: int, cache: dict, positions: frozenset = frozenset()):
         self.top, self.sub, self.offset = top, sub, offset
         self.positions = positions  # (field, term bytes) whose positions a phrase check needs
         self.reader = sub.reader()
         self.size = self.reader.doc_count_all()
-        # Kept on the searcher for the rest of this search: the candidate pools
-        # read the same terms and lengths two or three times (``searcher.candidates``).
-        self._cache = top.__dict__.setdefault("_vnsearch_arrays", {})
+        # One search's arrays: the candidate pools read the same terms and
+        # lengths two or three times (``retrieve.candidates``).
+        self._cache = cache
 
     def lengths(self, field: str) -> np.ndarray:
         """Each document's field length as Whoosh's scorer sees it (decoded from a byte)."""
         key = (id(self.reader), "lengths", field)
         if key not in self._cache:
-            perdoc = self.reader._perdoc  # Whoosh keeps lengths as one byte per document
-            col = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-            if col is None:
-                raw = np.zeros(self.size, dtype=np.uint8)
-            else:
-                raw = np.frombuffer(col._dbfile.get(col._basepos, col._doccount), dtype=np.uint8)
+            packed = postings.field_length_bytes(self.reader, field)  # one byte per document
+            raw = np.zeros(self.size, dtype=np.uint8) if packed is None else np.frombuffer(packed, dtype=np.uint8)
             self._cache[key] = _LENGTH_OF_BYTE[raw]
         return self._cache[key]
 
@@ -136,34 +127,20 @@ class _Segment:
         reader = self.reader
         if (field, btext) not in reader:
             return np.zeros(0, dtype=np.int64), np.zeros(0), []
-        terminfo = reader._terms.term_info(field, btext)
-        if terminfo.is_inlined():  # a term in one document: its posting sits in the term index
-            ids, weights, values = terminfo.inlined_postings()
+        inlined = postings.inlined_postings(reader, field, btext)
+        if inlined is not None:  # a term in one document: its posting sits in the term index
+            ids, weights, values = inlined
             return (np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float64),
                     list(values or ()) if positions else None)
-        # The whole posting list in one read, its blocks decoded here rather than
-        # through a matcher's per-block seeks and reads.
-        offset, length = terminfo.extent()
-        if isinstance(length, tuple):  # W3TermInfo.from_bytes forgets the [0] of unpack_int
-            length = length[0]
-        raw = reader._terms._postfile.get(offset, length)
-        if raw[:4] != WHOOSH3_HEADER_MAGIC:
-            raise Unsupported("posting list header")
         ids: list[np.ndarray] = []
         weights: list[np.ndarray] = []
         values: list[bytes] = []
         lengths: list[np.ndarray] = []
-        view = io.BytesIO(raw)
-        pos = 4
-        while pos < len(raw):
-            size = abs(unpack_int(raw[pos:pos + 4])[0])
-            view.seek(pos + 4)
-            count, _, _, compression, _, _ = pickle.load(view)  # the block's header
-            data = raw[view.tell():pos + 4 + size]
-            block_id_bytes, block_weights, block_values = pickle.loads(
-                zlib.decompress(data) if compression else data)
-            if not isinstance(block_id_bytes, bytes):
-                raise Unsupported("posting block not written by codec.PackedCodec")
+        try:
+            blocks = list(postings.posting_blocks(reader, field, btext))
+        except postings.Unreadable as exc:
+            raise Unsupported(str(exc)) from None
+        for count, block_id_bytes, block_weights, block_values in blocks:
             ids.append(np.cumsum(_uints(block_id_bytes), dtype=np.int64))
             if block_weights is None or isinstance(block_weights, float):
                 weights.append(np.full(count, 1.0 if block_weights is None else block_weights))
@@ -181,7 +158,6 @@ class _Segment:
                     values.append(b"".join(block_values))
                 else:
                     raise Unsupported("posting block without positions")
-            pos += 4 + size
         return (np.concatenate(ids), np.concatenate(weights).astype(np.float64),
                 _Values(b"".join(values), np.concatenate(lengths)) if positions else None)
 
@@ -271,8 +247,12 @@ def _in_a_row(seg: "_Segment", phrase: wq.Query, doc: int) -> bool:
     return any(all(p + i in slots[i] for i in range(1, len(slots))) for p in slots[0])
 
 
-def _score(seg: _Segment, q: wq.Query, weighting: BM25F) -> tuple[np.ndarray, np.ndarray]:
-    """(matches, scores) of ``q`` over every document of ``seg``; scores are 0 off the matches."""
+def _score(seg: _Segment, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+    """(matches, BM25 sums) of ``q`` over every document of ``seg``; 0 off the matches.
+
+    Only evidence is gathered here: each term's BM25 comes from ``score.bm25``,
+    with Whoosh's idf and average field length, summed as Whoosh's matchers sum it.
+    """
     if isinstance(q, wq.Term):
         matched = np.zeros(seg.size, dtype=bool)
         scores = np.zeros(seg.size)
@@ -283,11 +263,7 @@ def _score(seg: _Segment, q: wq.Query, weighting: BM25F) -> tuple[np.ndarray, np
         if len(ids):
             idf = seg.top.idf(q.fieldname, btext)
             avgfl = seg.top.avg_field_length(q.fieldname) or 1
-            B = weighting._field_B.get(q.fieldname, weighting.B)
-            K1 = weighting.K1
-            fl = seg.lengths(q.fieldname)[ids]
-            # whoosh.scoring.bm25, term by term, in the same order of operations
-            s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+            s = formula.bm25(idf, tf, seg.lengths(q.fieldname)[ids], avgfl)
             matched[ids] = True
             scores[ids] = s * q.boost if q.boost != 1.0 else s
         return matched, scores
@@ -302,12 +278,12 @@ def _score(seg: _Segment, q: wq.Query, weighting: BM25F) -> tuple[np.ndarray, np
     if not children:  # as Whoosh: an empty Or or And matches nothing
         return np.zeros(seg.size, dtype=bool), np.zeros(seg.size)
     if issubclass(q_kind, wq.AndMaybe):
-        (matched, a), (_, b) = (_score(seg, c, weighting) for c in children)
+        (matched, a), (_, b) = (_score(seg, c) for c in children)
         scores = np.where(matched, a + b, 0.0)
     else:
         matched = scores = None
         for child in children:  # in query order: a fixed order of additions, one child at a time
-            m, sc = _score(seg, child, weighting)
+            m, sc = _score(seg, child)
             if matched is None:
                 matched, scores = m, sc
                 continue
@@ -333,8 +309,8 @@ def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
     mask = np.zeros(s.doc_count_all(), dtype=bool)
     if isinstance(q, wq.ConstantScoreQuery):
         return _allowed(s, segments, q.child)
-    if isinstance(q, (wq.NumericRange,)):
-        return _allowed(s, segments, q._compile_query(s.reader()))
+    if isinstance(q, wq.NumericRange):
+        return _allowed(s, segments, postings.numeric_range_query(q, s.reader()))
     if isinstance(q, (wq.Term, wq.TermRange)):
         if q.fieldname not in s.schema:
             return mask
@@ -342,7 +318,7 @@ def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
             btext = _bytes(s.schema, q)
             texts = [] if btext is None else [btext]
         else:
-            texts = list(q._btexts(s.reader()))
+            texts = list(postings.term_range_texts(q, s.reader()))
         for seg in segments:
             for btext in texts:
                 ids, _, _ = seg.postings(q.fieldname, btext)
@@ -356,11 +332,11 @@ def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
         for part in parts[1:]:
             out = out & part if isinstance(q, wq.And) else out | part
         return out
-    mask[np.fromiter(s._filter_to_comb(q), dtype=np.int64)] = True
+    mask[np.fromiter(q.docs(s), dtype=np.int64)] = True
     return mask
 
 
-def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[ScoredDoc] | None:
+def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict) -> list[ScoredDoc] | None:
     """The best ``n`` hits of ``q`` plus every hit tied with the ``n``-th (all when None).
 
     None when ``q`` holds something this module does not score. Phrases are
@@ -368,8 +344,7 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[ScoredDo
     words in a row from the best candidate down, until ``n`` hits and their
     ties are found: only the candidates that could make the top are checked.
     """
-    weighting = s.weighting
-    if type(weighting) is not BM25F:
+    if not isinstance(s.weighting, formula.Weighting):
         return None
     try:
         phrases = _required_phrases(q)
@@ -379,15 +354,15 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None) -> list[ScoredDo
         (t.fieldname, b) for p in phrases for slot in _slots(p)
         for t in ([slot] if isinstance(slot, wq.Term) else slot.children())
         if isinstance(t, wq.Term) and (b := _bytes(s.schema, t)) is not None)
-    segments = [_Segment(s, sub, offset, positions) for sub, offset in s.leaf_searchers()]
+    segments = [_Segment(s, sub, offset, cache, positions) for sub, offset in s.leaf_searchers()]
     allowed = None if filter is None else _allowed(s, segments, filter)
     docnums, scores, owners = [], [], []
     try:
         for k, seg in enumerate(segments):
             offset = seg.offset
-            matched, sc = _score(seg, q, weighting)
+            matched, sc = _score(seg, q)
             if seg.reader.has_deletions():
-                dead = np.fromiter(seg.reader._perdoc.deleted_docs(), dtype=np.int64)
+                dead = np.fromiter(postings.deleted_docs(seg.reader), dtype=np.int64)
                 matched[dead[dead < seg.size]] = False
             local = np.flatnonzero(matched)
             if allowed is not None:

@@ -30,7 +30,7 @@ from whoosh import qparser
 from whoosh import query as wq
 
 from search.text import codes
-from search.errors import VnsearchError
+from search.errors import BadArgument, VnsearchError
 from search.text.normalize import clean_text, fold, has_diacritics
 
 MAX_QUERY_CHARS = 2000
@@ -111,19 +111,19 @@ def expand_folded(q: wq.Query, variants: dict[str, list[str]]) -> wq.Query:
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _decoded(value: str, what: str) -> str:
+def _decoded(value: str, parameter: str, what: str) -> str:
     """``value`` if it is text; Python passes bytes of argv that are not UTF-8 on as lone
     surrogates, which nothing can match and the segmenter cannot take."""
     if _SURROGATE.search(value):
-        raise VnsearchError(f"{what} is not UTF-8 text (is the terminal set to UTF-8?)")
+        raise BadArgument(parameter, f"{what} is not UTF-8 text (is the terminal set to UTF-8?)")
     return value
 
 
-def parse_date(value: str, end: bool) -> dt.datetime:
+def parse_date(value: str, end: bool, parameter: str = "date") -> dt.datetime:
     """First (or last) day of ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", value.strip())
     if not m:
-        raise VnsearchError(f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
+        raise BadArgument(parameter, f"bad date {value!r}: use YYYY, YYYY-MM or YYYY-MM-DD")
     year, month, day = int(m.group(1)), m.group(2), m.group(3)
     try:
         if day:
@@ -135,7 +135,7 @@ def parse_date(value: str, end: bool) -> dt.datetime:
         else:
             d = dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
     except ValueError:
-        raise VnsearchError(f"bad date {value!r}: no such day") from None
+        raise BadArgument(parameter, f"bad date {value!r}: no such day") from None
     return dt.datetime.combine(d, dt.time())
 
 
@@ -143,9 +143,7 @@ def resolve_directive(spec: str, known: set[str]) -> list[str]:
     """The indexed codes a user's spelling of a directive means (``Chỉ thị 05`` -> ``05-CT/TW``)."""
     wanted = codes.parse_directive_spec(spec)
     if wanted is None:
-        raise VnsearchError(
-            f"not a directive: {spec!r} (try 05-CT/TW, CT 05 or 'Chỉ thị 05')"
-        )
+        raise BadArgument("directive", f"not a directive: {spec!r} (try 05-CT/TW, CT 05 or 'Chỉ thị 05')")
     return sorted(c for c in known if wanted.matches(c))
 
 
@@ -158,13 +156,14 @@ def _filter_query(filters: Filters, dates: list[str], schema, known: set[str]) -
     for start, stop in periods:
         # the report's span [date, date_end] must overlap [start, stop]
         if start:
-            parts.append(wq.DateRange("date_end", parse_date(start, end=False), None))
+            parts.append(wq.DateRange("date_end", parse_date(start, False, "date_from"), None))
         if stop:
-            parts.append(wq.DateRange("date", None, parse_date(stop, end=True)))
+            parts.append(wq.DateRange("date", None, parse_date(stop, True, "date_to")))
     if filters.org:
-        keys = [t.text for t in schema["organization"].analyzer(clean_text(_decoded(filters.org, "--org")))]
+        org = clean_text(_decoded(filters.org, "org", "the organization"))
+        keys = [t.text for t in schema["organization"].analyzer(org)]
         if not keys:
-            raise VnsearchError(f"nothing to match in --org {filters.org!r}")
+            raise BadArgument("org", f"no words in the organization {filters.org!r}")
         parts.append(wq.Phrase("organization", keys) if len(keys) > 1 else wq.Term("organization", keys[0]))
     if filters.directive:
         matched = resolve_directive(filters.directive, known)
@@ -276,6 +275,8 @@ def parse(
 ) -> ParsedQuery:
     """Parse user text; text that is not valid syntax is searched as plain words.
 
+    ``schema``: the index's ``schema.query_schema`` (its fields plus ``fold``).
+
     ``known``: the directive codes in the index (to understand a directive
     however it is written). ``require_all``: every word must match (else words
     are ranked: passages with all of them first). ``variants``: folded syllable
@@ -284,8 +285,7 @@ def parse(
     known = known or set()
     filters = filters or Filters()
     variants = variants or {}
-    schema = _parsing_schema(schema)
-    text = clean_text(_decoded(text, "query")).strip()
+    text = clean_text(_decoded(text, "query", "query")).strip()
     if len(text) > MAX_QUERY_CHARS:
         raise VnsearchError(f"query too long ({len(text)} characters; the limit is {MAX_QUERY_CHARS})")
     dates = _DATE_TERM.findall(text)
@@ -320,18 +320,6 @@ def parse(
                          _pairs(typed, keys, _negated(matcher)))
     parsed.scored = parsed.executable(scored)
     return parsed
-
-
-_PARSING: dict[int, tuple] = {}
-
-
-def _parsing_schema(schema):
-    """``schema.query_schema`` of ``schema``, made once (Whoosh schemas are not hashable)."""
-    if id(schema) not in _PARSING:
-        from search.index.schema import query_schema
-
-        _PARSING[id(schema)] = (schema, query_schema(schema))  # keeps ``schema`` alive: ids stay unique
-    return _PARSING[id(schema)][1]
 
 
 @functools.lru_cache(maxsize=1)
@@ -457,28 +445,3 @@ def _pairs(typed: list[str], keys: list[str], negated: set[str]) -> list[tuple[s
     """
     return [(typed[i], typed[i + 1], keys[i], keys[i + 1]) for i in range(len(typed) - 1)
             if typed[i] not in negated and typed[i + 1] not in negated]
-
-
-def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
-    """What to mark in a passage: ``(field, key, key...)`` for each positive term or
-    phrase on ``text`` or ``fold``, and ``("cites", CODE)`` for each directive asked for."""
-    out: list[tuple[str, ...]] = []
-
-    def walk(node: wq.Query) -> None:
-        if isinstance(node, wq.Not):
-            return
-        if isinstance(node, wq.AndNot):
-            walk(node.a)
-            return
-        if isinstance(node, wq.Term) and node.fieldname in ("text", "fold", "cites"):
-            out.append((node.fieldname, node.text))
-        elif isinstance(node, wq.Phrase) and node.fieldname in ("text", "fold"):
-            out.append((node.fieldname, *node.words))
-        elif node.is_leaf():
-            return
-        else:
-            for child in node.children():
-                walk(child)
-
-    walk(q)
-    return out

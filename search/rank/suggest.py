@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
+from search.rank.parse import plain_words
 from search.text.analysis import syllable_spans
 from search.text.normalize import fold, has_diacritics
 
@@ -66,3 +68,23 @@ def suggest(df, text: str, accentless: bool, found: bool) -> str | None:
             pos, changed = end, True
     out.append(text[pos:])
     return "".join(out) if changed else None
+
+
+_FIELD_TERM = re.compile(r'(?<!\S)\w+:(?:"[^"]*"|\S+)')
+
+
+def did_you_mean(reader, variants: dict[str, list[str]], text: str, found: bool) -> str | None:
+    """A respelling of the query ``text`` from the index vocabulary, or None.
+
+    ``field:value`` terms (``date:2020``, ``org:"Bắc Kạn"``) restrict, they are not
+    words to respell, so they are left out.
+    """
+    plain = plain_words(_FIELD_TERM.sub(" ", text))
+    accentless = not has_diacritics(plain)
+    if accentless:
+        def df(key: str) -> int:
+            return sum(reader.doc_frequency("text", k) for k in variants.get(key) or [key])
+    else:
+        def df(key: str) -> int:
+            return reader.doc_frequency("text", key)
+    return suggest(df, plain, accentless=accentless, found=found)

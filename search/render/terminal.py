@@ -1,31 +1,21 @@
-"""How hits and reports are written: terminal text, JSON Lines, CSV.
+"""Hits for a person at a terminal: where, when, who, then the passage with hits marked.
 
-Terminal colours follow ripgrep: report path magenta, passage number green, hits
-bold red; only when asked to or when writing to a terminal without NO_COLOR.
+Colours follow ripgrep: report path magenta, passage number green, hits bold
+red; only when asked to or when writing to a terminal without NO_COLOR.
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from typing import IO, TYPE_CHECKING, Iterable
+from collections.abc import Iterable
+from typing import IO
 
-if TYPE_CHECKING:  # the docs command writes JSON without loading the searcher
-    from search.rank.retrieve import Hit
+from search.records import Hit
 
 WINDOW = 360  # characters of a long passage shown around its first hit
 
 MAGENTA, GREEN, BOLD_RED, BOLD, DIM, RESET = (
     "\x1b[35m", "\x1b[32m", "\x1b[1;31m", "\x1b[1m", "\x1b[2m", "\x1b[0m",
 )
-
-# A spreadsheet executes a cell that starts with one of these (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-CSV_COLUMNS = [
-    "rank", "score", "doc", "passage", "title", "date", "organization", "directives",
-    "snippet", "text", "highlights",
-]
 
 
 def window(text: str, spans: list[list[int]], size: int = WINDOW) -> tuple[int, int]:
@@ -99,52 +89,3 @@ def write_text(hits: Iterable[Hit], out: IO[str], color: bool) -> None:
         if i:
             out.write("\n")
         out.write(format_hit(hit, color))
-
-
-# Line ends that JSON leaves raw inside strings but str.splitlines(), editors and
-# pre-2019 JavaScript split on: escaped, so that one record is always one line.
-_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
-
-
-def write_jsonl(records: Iterable[dict], out: IO[str]) -> None:
-    for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False).translate(_LINE_BREAKS) + "\n")
-
-
-def neutralize(value: str) -> str:
-    """Make a cell that a spreadsheet would run as a formula read as plain text."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
-
-
-def csv_row(hit: Hit, safe: bool = True) -> list:
-    cells = {
-        "rank": hit.rank,
-        "score": hit.score,
-        "doc": hit.doc,
-        "passage": hit.passage,
-        "title": hit.title,
-        "date": hit.date or "",
-        "organization": hit.organization or "",
-        "directives": "; ".join(hit.directives),
-        "snippet": snippet(hit),
-        "text": hit.text,
-        "highlights": json.dumps(hit.highlights),
-    }
-    row = [cells[c] for c in CSV_COLUMNS]
-    if safe:
-        row = [neutralize(v) if isinstance(v, str) else v for v in row]
-    return row
-
-
-def write_csv(results: Iterable[tuple[str, list[Hit]]], fh: IO[str], safe: bool = True,
-              with_query: bool = False) -> int:
-    """Write a header and one row per hit of each (query, hits) to ``fh`` (opened with newline='')."""
-    writer = csv.writer(fh)
-    writer.writerow((["query"] if with_query else []) + CSV_COLUMNS)
-    n = 0
-    for query, hits in results:
-        for hit in hits:
-            row = csv_row(hit, safe)
-            writer.writerow(([neutralize(query) if safe else query] if with_query else []) + row)
-            n += 1
-    return n
