@@ -9,7 +9,7 @@ reference is plain BM25 (the `bm25s` package) over pyvi-segmented, lower-cased
 words of the same articles, measured in the same run.
 
 Questions are split by id into a tuning half (even numbers, used while
-choosing the ranking weights in search/searcher.py) and a held-out half (odd),
+choosing the ranking weights in search/rank/score.py) and a held-out half (odd),
 reported separately so over-fitting would show.
 
     pip install bm25s            # the reference only

@@ -240,7 +240,8 @@ def test_batch_survives_any_lines_thorough(seed_index, tmp_path_factory, lines, 
 def check_library(index, query, require_all, limit, filters):
     """In process: either hits that the writers accept, or one VnsearchError with a one-line message."""
     try:
-        hits = index.search(query, limit=limit, require_all=require_all, **(dataclasses.asdict(filters) if filters else {}))
+        options = dataclasses.asdict(filters) if filters else {}
+        hits = index.search(query, limit=limit, require_all=require_all, **options)
     except VnsearchError as exc:
         _event("error")
         assert str(exc) and "\n" not in str(exc)

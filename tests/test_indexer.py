@@ -1,6 +1,5 @@
 """Index maintenance: incremental updates, one writer at a time, parallel builds."""
 
-import gzip
 import json
 import os
 import shutil
@@ -8,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from search.api import Generation, open_index
+from search.api import open_index
 from search.errors import DamagedIndex, VnsearchError
 from search.index import build as indexer
 from search.index import store

@@ -1,13 +1,12 @@
 """Vietnamese-aware matching: accentless queries, ranked words, batch, did-you-mean."""
 
 import json
+from pathlib import Path
 
 import pytest
 
-from search.index.build import build_index
-from pathlib import Path
-
 from search.api import Generation, open_index
+from search.index.build import build_index
 
 
 def _found(hits):

@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from search.ingest.report import parse_document
 from search.api import Generation, open_index
+from search.ingest.report import parse_document
 from search.rank.score import Weighting
 
 from .conftest import SEEDS

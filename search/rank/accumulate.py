@@ -212,7 +212,7 @@ def _has_phrase(q) -> bool:
     return any(_has_phrase(c) for c in q.children()) if isinstance(q, wq.CompoundQuery) else False
 
 
-def _phrase_terms(seg: "_Segment", phrase: wq.Query) -> list[list[tuple[str, bytes, object]]]:
+def _phrase_terms(seg: _Segment, phrase: wq.Query) -> list[list[tuple[str, bytes, object]]]:
     """Each slot's spellings as (field, term bytes, field object), worked out once a search."""
     key = ("phrase", id(phrase))  # the phrase lives in the query for the whole search
     if key not in seg._cache:
@@ -230,7 +230,7 @@ def _phrase_terms(seg: "_Segment", phrase: wq.Query) -> list[list[tuple[str, byt
     return seg._cache[key]
 
 
-def _slot_positions(seg: "_Segment", terms: list[tuple[str, bytes, object]], doc: int) -> set[int]:
+def _slot_positions(seg: _Segment, terms: list[tuple[str, bytes, object]], doc: int) -> set[int]:
     """Where in document ``doc`` of ``seg`` any spelling of a phrase slot occurs."""
     out: set[int] = set()
     for fieldname, btext, field in terms:
@@ -241,7 +241,7 @@ def _slot_positions(seg: "_Segment", terms: list[tuple[str, bytes, object]], doc
     return out
 
 
-def _in_a_row(seg: "_Segment", phrase: wq.Query, doc: int) -> bool:
+def _in_a_row(seg: _Segment, phrase: wq.Query, doc: int) -> bool:
     """Whether ``doc`` holds the phrase's words at consecutive positions."""
     slots = [_slot_positions(seg, terms, doc) for terms in _phrase_terms(seg, phrase)]
     return any(all(p + i in slots[i] for i in range(1, len(slots))) for p in slots[0])

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from whoosh import qparser
 from whoosh import query as wq
 
-from search.text import codes
 from search.errors import BadArgument, VnsearchError
+from search.text import codes
 from search.text.normalize import clean_text, fold, has_diacritics
 
 MAX_QUERY_CHARS = 2000
@@ -51,7 +51,7 @@ FIELD_ALIASES = {
 _DATE_TERM = re.compile(r"(?<!\S)date:(\S+)")
 # "title:" and the like name a field; the name is not one of the query's words.
 _FIELD_PREFIX = re.compile(
-    r"(?<![\w:])(?:text|cites|%s):" % "|".join(sorted({*FIELD_ALIASES, *sum(FIELD_ALIASES.values(), [])})),
+    r"(?<![\w:])(?:text|cites|" + "|".join(sorted({*FIELD_ALIASES, *sum(FIELD_ALIASES.values(), [])})) + "):",
     re.IGNORECASE)
 
 

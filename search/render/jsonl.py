@@ -6,7 +6,6 @@ import json
 from collections.abc import Iterable
 from typing import IO
 
-
 # Line ends that JSON leaves raw inside strings but str.splitlines(), editors and
 # pre-2019 JavaScript split on: escaped, so that one record is always one line.
 _LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})

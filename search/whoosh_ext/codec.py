@@ -33,10 +33,8 @@ _VALUES = "v"  # marks packed values (Whoosh's own are a tuple of bytes)
 def pack_uints(numbers) -> bytes:
     """Non-negative ints as one typecode byte plus a little-endian array of the narrowest width."""
     top = max(numbers, default=0)
-    for limit, code in _WIDTHS:
-        if top <= limit:
-            break
-    else:
+    code = next((c for limit, c in _WIDTHS if top <= limit), None)
+    if code is None:
         raise ValueError(f"{top} does not fit 32 bits")
     packed = array(code, numbers)
     if _BIG_ENDIAN:
