@@ -125,7 +125,7 @@ from search.ingest.report import parse_document
 from search.ingest.formats import read_report
 from pyvi import ViTokenizer
 files = [Path(p) for p in json.load(sys.stdin)]
-passages = [p for f in files for p in parse_document(f.name, read_report(f).text).passages]
+passages = [p.text for f in files for p in parse_document(f.name, read_report(f).text).passages]
 t = time.perf_counter()
 for p in passages:
     ViTokenizer.tokenize(p)
@@ -136,9 +136,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "chars": sum(map(len, pass
 LATENCY = r"""
 import json, shlex, sys, time
 from pathlib import Path
-from search.cli import _filters
-from search.rank.retrieve import Index, search
-index = Index(Path(sys.argv[1]))
+from search.api import open_index
+index = open_index(sys.argv[1])
 queries = json.load(sys.stdin)
 
 def split(q):
@@ -154,15 +153,15 @@ def split(q):
         else:
             text.append(words[i]); i += 1
     quoted = q.split(" --")[0]
-    return quoted, _filters(**opts), require_all
+    return quoted, opts, require_all
 
 runs = [split(q) for q in queries]
 for text, filters, require_all in runs:  # warm-up: caches, first use of each term
-    search(index, text, limit=10, filters=filters, require_all=require_all)
+    index.search(text, limit=10, require_all=require_all, **filters)
 times = []
 for text, filters, require_all in runs:
     t = time.perf_counter()
-    search(index, text, limit=10, filters=filters, require_all=require_all)
+    index.search(text, limit=10, require_all=require_all, **filters)
     times.append(time.perf_counter() - t)
 print(json.dumps(times))
 """

@@ -111,6 +111,7 @@ class Generation:
                 raise DamagedIndex(f"index at {index_dir} has fields vnsearch does not write")
             self.query_schema = query_schema(self.ix.schema)
             self._reports: OrderedDict[str, Report] = OrderedDict()
+            self._reports_lock = threading.Lock()  # calls on one Index may come from several threads
             self._variants: dict[str, list[str]] | None = None
             self._pairs = None
         except BaseException:
@@ -147,18 +148,21 @@ class Generation:
     def reports(self, docs: Iterable[str]) -> dict[str, Report]:
         """The records of ``docs``, from a small per-generation cache or the report table."""
         wanted = list(dict.fromkeys(docs))
-        missing = [d for d in wanted if d not in self._reports]
-        if missing:
-            for doc, record in store.read_some_reports(self.gen, missing).items():
+        with self._reports_lock:
+            missing = [d for d in wanted if d not in self._reports]
+        read = store.read_some_reports(self.gen, missing) if missing else {}
+        with self._reports_lock:
+            for doc, record in read.items():
                 self._reports[doc] = Report.from_record(doc, record)
-        out = {}
-        for doc in wanted:
-            if doc not in self._reports:
-                raise store.damaged(self.index_dir, f"report {doc!r} is missing from the report table")
-            self._reports.move_to_end(doc)
-            out[doc] = self._reports[doc]
-        while len(self._reports) > REPORT_CACHE:
-            self._reports.popitem(last=False)
+            out = {}
+            for doc in wanted:
+                report = self._reports.get(doc)
+                if report is None:
+                    raise store.damaged(self.index_dir, f"report {doc!r} is missing from the report table")
+                self._reports.move_to_end(doc)
+                out[doc] = report
+            while len(self._reports) > REPORT_CACHE:
+                self._reports.popitem(last=False)
         return out
 
     def close(self) -> None:
