@@ -1,7 +1,7 @@
 """How much of each legacy-encoded original does vnsearch read back exactly?
 
-For every .rtf, .pdf and .docx under ../shared/corpora/govdocs/corpus/ that has a
-transcript (``X.ext`` -> ``ground-truth*/X.txt``), the file is read with
+For every .rtf, .pdf, .docx, .doc, .xls and .xlsx under ../shared/corpora/govdocs/corpus/
+that has a transcript (``X.ext`` -> ``ground-truth*/X.txt``), the file is read with
 ``search.ingest.formats.read_report`` and compared with its transcript.
 
 Measure, per file: the share of the transcript's syllables recovered exactly.
@@ -10,8 +10,10 @@ recovered = the multiset intersection of the read syllables with the
 transcript's (each transcript syllable counts once per occurrence it is matched
 by), divided by the transcript's syllable count. Order is ignored on purpose:
 table cells and PDF columns come out in another order than the transcriber
-typed them, which matters to nobody searching. Per format, the figure is the
-micro-average (all syllables of all files of that format) and the worst file.
+typed them, which matters to nobody searching (spreadsheets come out row by
+row, cells joined by `` | ``). Per format, the figure is the micro-average (all
+syllables of all files of that format) and the worst file. A format with no
+original in the corpus (.xlsx here) gets no row.
 
     python scripts/eval_legacy.py [--corpus DIR] [--threshold 0.98]
 """
@@ -32,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from search.ingest.formats import Skip, read_report  # noqa: E402
 
 DEFAULT = ROOT.parent / "shared" / "corpora" / "govdocs"
-FORMATS = (".rtf", ".pdf", ".docx")
+FORMATS = (".rtf", ".pdf", ".docx", ".doc", ".xls", ".xlsx")
 _WORD = re.compile(r"\w+")
 
 

@@ -117,7 +117,7 @@ def test_text_skips(tmp_path, data, reason):
 
 
 def test_unsupported_suffix_and_missing_file(tmp_path):
-    assert skip_reason(write(tmp_path, "x.xls", b"data")) == "unsupported file type .xls"
+    assert skip_reason(write(tmp_path, "x.xyz", b"data")) == "unsupported file type .xyz"
     assert skip_reason(tmp_path / "gone.txt") == "No such file or directory"
 
 
@@ -255,14 +255,137 @@ def test_not_rtf(tmp_path):
     assert skip_reason(write(tmp_path, "x.rtf", "plain text, not rtf")) == "not an RTF file"
 
 
-# ------------------------------------------------------------------- .doc
+# ------------------------------------------------------------- .doc, .xls
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+LEGACY = GOVDOCS / "corpus" / "public-domain"
+needs_govdocs = pytest.mark.skipif(not GOVDOCS.is_dir(), reason="../shared/corpora/govdocs not present")
 
 
-def test_doc_without_antiword_is_skipped_with_reason(tmp_path, monkeypatch):
-    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
-    assert skip_reason(write(tmp_path, "x.doc", b"\xd0\xcf\x11\xe0 ole")) == (
-        ".doc needs antiword (apt-get install antiword)"
-    )
+def lines(text: str) -> list[str]:
+    return [ln for ln in text.split("\n") if ln]
+
+
+@needs_govdocs
+def test_doc_tcvn3_by_font_with_capitals_and_fields():
+    # Word 97 with .VnTime/.VnTimeH runs: converted by font, the capitals font upper-cased;
+    # the PAGE field in the header keeps its result, not its code.
+    read = read_report(LEGACY / "tcvn3" / "2004-0328NDCP.doc")
+    assert read.encoding == "tcvn3"
+    assert lines(read.text)[:4] == ["CHÍNH PHỦ", "===", "Số: 28 /2003/NĐ-CP", "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"]
+    assert "Căn cứ Luật Tổ chức Chính phủ ngày 25 tháng 12 năm 2001;" in lines(read.text)
+    assert "PAGE" not in read.text
+
+
+@needs_govdocs
+def test_doc_vni_and_footnotes():
+    read = read_report(LEGACY / "vni" / "2008-23.QD-991-UBND.doc")
+    assert read.encoding == "vni"
+    assert "Số: 991/QĐ-UBND Đồng Xoài, ngày 14 tháng5 năm 2008" in lines(read.text)
+    # footnotes are read after the body (this speech has 2,646 characters of them)
+    footnoted = read_report(LEGACY / "tcvn3" / "2004-1113C_Michele_Debonneuil-_Phattrien_congnghe.doc").text
+    assert "Hiện đại hoá khu vực sản xuất" in footnoted.title() or "HIỆN ĐẠI HOÁ KHU VỰC SẢN XUẤT" in footnoted
+
+
+@needs_govdocs
+def test_doc_fast_saved_pieces_keep_their_paragraph_style_font():
+    # A fast-saved document: text appended at the end of the stream, whose paragraph
+    # (and so its .VnTime style) is found through its paragraph mark, not its own bytes.
+    text = read_report(LEGACY / "tcvn3" / "2004-13D56_Le_Quang_Thung-phatbieu.doc").text
+    assert "cña" not in text and "cđa" not in text
+    assert "thành công cần được khẳn định" in text
+
+
+def test_doc_damaged_and_not_word(tmp_path):
+    assert skip_reason(write(tmp_path, "x.doc", OLE + b"\x00" * 600)).startswith("damaged .doc")
+    assert skip_reason(write(tmp_path, "y.doc", b"just some bytes, no Word here")) == "not a Word 97-2003 document"
+
+
+@needs_govdocs
+def test_doc_truncated_is_skipped_in_one_line(tmp_path):
+    data = (LEGACY / "tcvn3" / "2004-NghiDinh114_2003.doc").read_bytes()
+    reason = skip_reason(write(tmp_path, "cut.doc", data[: len(data) // 3]))
+    assert reason.startswith("damaged .doc") and "\n" not in reason
+
+
+def test_doc_that_is_really_rtf(tmp_path):
+    rtf = r"{\rtf1\ansi{\fonttbl{\f0 .VnTime;}}\f0 Ngh\'de \'ae\'denh s\'e8 114\par}"
+    assert read_report(write(tmp_path, "saved-from-web.doc", rtf)).text == "Nghị định số 114"
+
+
+@needs_govdocs
+def test_xls_rows_sheets_numbers_and_vni_cells():
+    read = read_report(LEGACY / "vni" / "2006-Mau21_CKTC_NSH.xls")
+    got = lines(read.text)
+    assert read.encoding == "vni"
+    assert got[:3] == ["Sheet1", "THÀNH PHỐ HỒ CHÍ MINH", "UBND HUYỆN CẦN GIỜ"]
+    assert "A | Tổng thu NSNN trên địa bàn | 15237170" in got  # integers without ".0"
+    assert got.index("STT | NỘI DUNG | NĂM 2004") < got.index("A | Tổng thu NSNN trên địa bàn | 15237170")
+
+
+@needs_govdocs
+def test_xls_tcvn3_cells_and_fractions():
+    got = lines(read_report(LEGACY / "tcvn3" / "2005-C6DFD_XK_01-05.xls").text)
+    assert got[0] == "XK"  # the sheet's name heads its rows
+    assert "1 | Dầu thô | Ng. tấn | 18500 | 1741 | 1500 | 86.15738082 | 8.108108108" in got
+
+
+def test_xlsx_cells_row_by_row_sheet_by_sheet(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    first = book.active
+    first.title = "Thu chi"
+    first.append(["STT", "Nội dung", "Số tiền"])
+    first.append([1, "NghÞ ®Þnh sè 114/2003/N§-CP", 12.0])
+    first["B2"].font = Font(name=".VnTime")
+    first.append([])  # an empty row: left out
+    first.append([2, "quyÕt ®Þnh", 3.25, dt.date(2005, 9, 23), True])
+    first["B4"].font = Font(name=".VnTimeH")  # capitals font
+    first.append(["Hà Nội", "c«ng v¨n cña Bé Tµi chÝnh", "Quyeát ñònh"])
+    first["A5"].font = Font(name="Times New Roman")  # Unicode: kept as it is
+    first["B5"].font = Font(name="Arial")  # TCVN3 in an ordinary font, beside a legacy-font cell: detected
+    first["C5"].font = Font(name="VNI-Times")
+    book.create_sheet("Trống")  # an empty sheet: no heading
+    second = book.create_sheet("Ghi chú")
+    second["B2"] = "ô thứ hai, ghi chú"
+    path = tmp_path / "so-lieu.xlsx"
+    book.save(path)
+    read = read_report(path)
+    assert lines(read.text) == [
+        "Thu chi",
+        "STT | Nội dung | Số tiền",
+        "1 | Nghị định số 114/2003/NĐ-CP | 12",
+        "2 | QUYẾT ĐỊNH | 3.25 | 23/09/2005 | TRUE",
+        "Hà Nội | công văn của Bộ Tài chính | Quyết định",
+        "Ghi chú",
+        "ô thứ hai, ghi chú",
+    ]
+    assert read.encoding == "tcvn3+vni"
+
+
+@pytest.mark.parametrize(
+    "name, data, reason",
+    [
+        ("bad.xlsx", b"PK\x03\x04 not really a zip", "damaged .xlsx (not a zip file)"),
+        ("bad.xls", OLE + b"\x00" * 600, "damaged .xls"),
+        ("text.xls", b"STT,Noi dung\n1,abc\n", "not an Excel 97-2003 workbook"),
+    ],
+    ids=["xlsx-not-zip", "xls-garbage", "xls-csv"],
+)
+def test_damaged_spreadsheets_are_skipped_in_one_line(tmp_path, name, data, reason):
+    got = skip_reason(write(tmp_path, name, data))
+    assert got.startswith(reason) and "\n" not in got
+
+
+def test_format_value():
+    from search.ingest.formats.sheet import format_value
+
+    assert [format_value(v) for v in (12.0, -3.0, 0.1 + 0.2, 1234567.891, 1e20, True)] == [
+        "12", "-3", "0.3", "1234567.891", "1e+20", "TRUE"]
+    assert format_value(dt.datetime(2005, 9, 23, 14, 30)) == "23/09/2005 14:30"
+    assert format_value(dt.time(8, 15)) == "08:15"
 
 
 # ---------------------------------------------------------- messy folders
@@ -326,7 +449,7 @@ def test_index_html_page_article_searchable_chrome_not(tmp_path):
 
 
 def test_suffixes():
-    assert {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".rtf"} <= SUFFIXES
+    assert {".txt", ".md", ".html", ".htm", ".docx", ".pdf", ".rtf", ".doc", ".xls", ".xlsx"} <= SUFFIXES
 
 
 def test_decode_text_utf32():
@@ -362,12 +485,14 @@ def test_govdocs_phrase_from_transcript_is_read(original):
     assert " ".join(phrase.split()).lower() in text.lower()
 
 
-def test_missing_optional_library_names_the_extra(tmp_path, monkeypatch):
+def test_missing_parser_library_names_the_package(tmp_path, monkeypatch):
     import sys
 
     monkeypatch.setitem(sys.modules, "docx", None)  # as if python-docx were not installed
     path = write(tmp_path, "d.docx", b"PK\x03\x04")
-    assert skip_reason(path) == ".docx files need docx (pip install 'vnsearch[formats]')"
+    assert skip_reason(path) == ".docx files need python-docx (pip install python-docx)"
+    monkeypatch.setitem(sys.modules, "xlrd", None)
+    assert skip_reason(write(tmp_path, "s.xls", OLE + b"\x00" * 600)) == ".xls files need xlrd (pip install xlrd)"
 
 
 def test_search_imports_no_parser():
@@ -375,7 +500,8 @@ def test_search_imports_no_parser():
     import sys
 
     code = ("import sys; from search import cli; from search.rank import retrieve; from search.index import build; "
-            "from search.ingest import formats; from search.ingest.formats import docx, html, pdf, rtf; "
-            "print(sorted(m for m in ('bs4', 'docx', 'pdfminer', 'lxml') if m in sys.modules))")
+            "from search.ingest import formats; from search.ingest.formats import doc, docx, html, pdf, rtf, sheet; "
+            "print(sorted(m for m in ('bs4', 'docx', 'pdfminer', 'lxml', 'olefile', 'xlrd', 'openpyxl') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stdout.strip() == "[]"

@@ -10,11 +10,12 @@ of its format, one module per format:
 - ``text``: .txt/.md/.text, encoding detected (``encoding.decode_text``);
 - ``html``: .html/.htm, the article only;
 - ``docx``: .docx; ``pdf``: .pdf (text layer); ``rtf``: .rtf;
-- ``doc``: .doc through antiword when it is installed.
+- ``doc``: .doc (Word 97-2003), a reader of our own over olefile;
+- ``sheet``: .xls through xlrd, .xlsx/.xlsm through openpyxl, row by row, sheet by sheet.
 
 Text in the pre-Unicode TCVN3 and VNI encodings is converted
-(``search.ingest.legacy``): by font where the format names fonts (rtf, docx,
-pdf, html), by detection otherwise (``encoding.runs_to_text``).
+(``search.ingest.legacy``): by font where the format names fonts (rtf, doc,
+docx, xls, xlsx, pdf, html), by detection otherwise (``encoding.runs_to_text``).
 
 Parsers are imported inside the function for their format, so importing this
 package (and searching) costs nothing.
@@ -25,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from search.ingest.formats import doc, docx, html, pdf, rtf, text
+from search.ingest.formats import doc, docx, html, pdf, rtf, sheet, text
 from search.ingest.formats.base import FileText, Skip
 
 __all__ = ["READERS", "SUFFIXES", "FileText", "Skip", "read_report"]
@@ -37,8 +38,14 @@ READERS: dict[str, Callable[[Path], FileText]] = {
     ".pdf": pdf.read_pdf,
     ".rtf": rtf.read_rtf,
     ".doc": doc.read_doc,
+    ".xls": sheet.read_xls,
+    ".xlsx": sheet.read_xlsx,
+    ".xlsm": sheet.read_xlsx,
 }
 SUFFIXES = set(READERS)
+# The distribution that provides each parser module (all of them are dependencies of vnsearch).
+PACKAGES = {"docx": "python-docx", "pdfminer": "pdfminer.six", "olefile": "olefile", "xlrd": "xlrd",
+            "openpyxl": "openpyxl", "bs4": "beautifulsoup4"}
 
 MAX_BYTES = 64 * 1024 * 1024  # larger files are not reports
 MAX_LINE = 5000  # characters; longer lines are wrapped at spaces (see _wrap_long_lines)
@@ -61,8 +68,9 @@ def read_report(path: Path) -> FileText:
         raise
     except OSError as exc:
         raise Skip(exc.strerror or "cannot read") from None
-    except ModuleNotFoundError as exc:  # python-docx, pdfminer.six: the "formats" extra
-        raise Skip(f"{suffix} files need {exc.name} (pip install 'vnsearch[formats]')") from None
+    except ModuleNotFoundError as exc:  # a parser package missing (an install that skipped dependencies)
+        package = PACKAGES.get((exc.name or "").split(".")[0], exc.name)
+        raise Skip(f"{suffix} files need {package} (pip install {package})") from None
     except MemoryError:
         raise Skip("too large to read") from None
     except Exception as exc:  # noqa: BLE001 - a parser's failure must never stop a run

@@ -93,30 +93,47 @@ def looks_vietnamese(text: str) -> bool:
     return total > 0 and known >= MIN_VIETNAMESE_SHARE * total
 
 
-def runs_to_text(paragraphs: list[Runs]) -> tuple[str, str]:
+def runs_to_text(paragraphs: list[Runs], *, detect_runs: bool = False) -> tuple[str, str]:
     """Paragraphs of (text, font name) runs -> (text, encoding summary).
 
     Runs in a TCVN3 (``.Vn*``) or VNI (``VNI-*``) font are converted by their
     font. Paragraphs with no such run are judged by detection, all together,
     because documents whose fonts were swapped for Times New Roman still hold
-    TCVN3 bytes.
+    TCVN3 bytes. With ``detect_runs`` (spreadsheet rows, whose cells each have
+    their own font, and .doc), the other runs of a paragraph that has a legacy
+    font run are judged by detection too, instead of being kept as they are:
+    line by line, in the document's detected encoding, else the paragraph's
+    fonts' (``legacy.fix_lines`` converts a line only if that gains syllables or
+    leaves them even).
     """
-    rendered: list[tuple[str, bool]] = []
+    rendered: list[tuple[list[str], bool]] = []  # each paragraph's parts, and whether a font decided
     used: set[str] = set()
+    # (paragraph, part, encoding of the paragraph's legacy fonts) of runs beside legacy-font runs
+    pending: list[tuple[int, int, str]] = []
     for runs in paragraphs:
-        parts, by_font = [], False
+        parts, plain, fonts_say = [], [], None
         for text, font in runs:
             encoding, upper = legacy.font_encoding(font)
             if encoding:
-                by_font = True
+                fonts_say = fonts_say or encoding
                 used.add(encoding)
+            else:
+                plain.append(len(parts))
             parts.append(legacy.convert(text, encoding, upper))
-        rendered.append(("".join(parts), by_font))
-    unknown = "\n".join(t for t, by_font in rendered if not by_font)
-    found = legacy.detect(unknown)
+        by_font = fonts_say is not None
+        if by_font and detect_runs:
+            pending += [(len(rendered), i, fonts_say) for i in plain]
+        rendered.append((parts if by_font else ["".join(parts)], by_font))
+    unknown = [parts[0] for parts, by_font in rendered if not by_font]
+    unknown += [rendered[n][0][i] for n, i, _ in pending]
+    found = legacy.detect("\n".join(unknown))
     if found:
         used.add(found)
-    out = [t if by_font else legacy.fix_lines(t, found) for t, by_font in rendered]
+    for n, i, fonts_say in pending:
+        # A document of Unicode and legacy cells may detect as neither: the row's fonts decide then,
+        # and fix_lines still converts only the lines that gain from it.
+        rendered[n][0][i] = legacy.fix_lines(rendered[n][0][i], found or fonts_say)
+    out = ["".join(parts) if by_font else legacy.fix_lines(parts[0], found) for parts, by_font in rendered]
     text = "\n\n".join(p for p in (_clean_paragraph(t) for t in out) if p)
     return text, "+".join(sorted(used)) or "unicode"
 
