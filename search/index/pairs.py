@@ -51,18 +51,26 @@ def passage_pairs(keys: list[str]) -> set[int]:
     return {a << 32 | b for a, b in zip(h, h[1:])}
 
 
-class PairTable:
-    """A generation's pair counts, read in place (``mmap``, binary search)."""
+class CountTable:
+    """A generation's sorted 64-bit keys with their passage counts, read in place (``mmap``, binary search).
+
+    The file: ``MAGIC`` (8 bytes), the number of keys (uint64), the keys in
+    ascending order (uint64 each), then their counts (uint32 each), little-endian.
+    ``PairTable`` here and ``words.WordTable`` differ only in their magic.
+    """
+
+    MAGIC = b"VNCOUNT1"
+    WHAT = "count table"
 
     def __init__(self, path: Path):
         with open(path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             self._map = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
         if size < _HEADER.size:
-            raise ValueError("pair table too short")
+            raise ValueError(f"{self.WHAT} too short")
         magic, n = _HEADER.unpack_from(self._map, 0)
-        if magic != _MAGIC or size != _HEADER.size + n * (_KEY.size + _COUNT.size):
-            raise ValueError("not a pair table")
+        if magic != self.MAGIC or size != _HEADER.size + n * (_KEY.size + _COUNT.size):
+            raise ValueError(f"not a {self.WHAT}")
         self._n = n
         self._counts_at = _HEADER.size + n * _KEY.size
 
@@ -73,7 +81,7 @@ class PairTable:
         return _KEY.unpack_from(self._map, _HEADER.size + i * _KEY.size)[0]
 
     def passages(self, key: int) -> int:
-        """How many passages hold the pair."""
+        """How many passages hold the key."""
         lo, hi = 0, self._n
         while lo < hi:
             mid = (lo + hi) // 2
@@ -86,9 +94,14 @@ class PairTable:
         return 0
 
 
-class PairCounter:
-    """Counts pair keys a batch at a time with numpy; at most a few arrays in memory."""
+class KeyCounter:
+    """Counts 64-bit keys a batch at a time with numpy; at most a few arrays in memory.
 
+    Starts from an existing table (``TABLE``) for an update; ``remove`` takes
+    back the keys of passages leaving the index, so the counts stay exact.
+    """
+
+    TABLE = CountTable
     FLUSH = 4_000_000  # keys buffered before they are folded into the counts
 
     def __init__(self, start: Path | None = None):
@@ -100,7 +113,7 @@ class PairCounter:
         self._added = array("Q")
         self._removed = array("Q")
         if start is not None:
-            table = PairTable(start)
+            table = self.TABLE(start)
             n, at = len(table), table._counts_at
             self._keys = np.frombuffer(table._map, dtype="<u8", count=n, offset=_HEADER.size).astype(np.uint64)
             self._counts = np.frombuffer(table._map, dtype="<u4", count=n, offset=at).astype(np.int64)
@@ -129,7 +142,7 @@ class PairCounter:
         self._counts = np.bincount(where.ravel(), weights=counts, minlength=len(self._keys)).astype(np.int64)
 
     def write(self, path: Path) -> None:
-        """Write the pairs held by at least one passage, atomically."""
+        """Write the keys held by at least one passage, atomically."""
         np = self._np
         self._fold()
         keep = self._counts > 0
@@ -137,9 +150,22 @@ class PairCounter:
         counts = np.minimum(self._counts[keep], 0xFFFFFFFF).astype("<u4")
         tmp = path.with_name(path.name + ".tmp")
         with open(tmp, "wb") as fh:
-            fh.write(_HEADER.pack(_MAGIC, len(keys)))
+            fh.write(_HEADER.pack(self.TABLE.MAGIC, len(keys)))
             fh.write(keys.tobytes())
             fh.write(counts.tobytes())
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+
+
+class PairTable(CountTable):
+    """A generation's pair counts (``pairs.bin``)."""
+
+    MAGIC = _MAGIC
+    WHAT = "pair table"
+
+
+class PairCounter(KeyCounter):
+    """Counts the pair keys of the passages a build adds and removes."""
+
+    TABLE = PairTable
