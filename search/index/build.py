@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.errors import DamagedIndex
-from search.index import pairs, store
+from search.index import pairs, store, words
 from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema
 from search.ingest.formats import Skip, read_report
 from search.ingest.report import parse_document
@@ -22,11 +22,12 @@ from search.text.normalize import fold
 from search.whoosh_ext.codec import PackedCodec
 
 
-def _passage_fields(report: Report) -> Iterable[dict]:
+def _passage_fields(report: Report, bounds: list[bytes]) -> Iterable[dict]:
     """One Whoosh document per passage: what search matches, filters and shows.
 
     The report's metadata is indexed on each passage (for fields and filters)
     but stored only once, in the report table (``store.write_reports``).
+    ``bounds``: each passage's pyvi word boundaries (``words.boundaries``).
     """
     span = report.date_range
     shared = dict(
@@ -39,8 +40,8 @@ def _passage_fields(report: Report) -> Iterable[dict]:
     if span is not None:
         shared["date"] = dt.datetime.combine(span[0], dt.time())
         shared["date_end"] = dt.datetime.combine(span[1], dt.time())
-    for p in report.passages:
-        yield dict(shared, passage=p.number, cites=",".join(p.codes), text=p.text)
+    for p, bits in zip(report.passages, bounds, strict=True):
+        yield dict(shared, passage=p.number, cites=",".join(p.codes), text=p.text, words=bits)
 
 
 def spelling_variants(ix) -> dict[str, list[str]]:
@@ -70,6 +71,21 @@ def _pairs_of(texts: Iterable[str]) -> array:
     return out
 
 
+def _analysed(texts: Iterable[str]) -> tuple[array, array, list[bytes]]:
+    """Pair keys and word keys of each passage (one after the other), and each one's word boundaries.
+
+    Segmenting with pyvi is most of the cost of reading a file; it runs here,
+    in the reading processes, so ``--jobs`` parallelises it.
+    """
+    pair_keys, word_keys, bounds = array("Q"), array("Q"), []
+    for text in texts:
+        keys, bits = words.boundaries(text)
+        pair_keys.extend(pairs.passage_pairs(keys))
+        word_keys.extend(words.passage_words(keys, bits))
+        bounds.append(bits)
+    return pair_keys, word_keys, bounds
+
+
 @dataclass
 class Parsed:
     """One file read and analysed (in a worker process): a report, or why it was skipped."""
@@ -79,6 +95,8 @@ class Parsed:
     skipped: str | None = None  # the reason, when ``report`` is None
     sha1: str | None = None  # of the file's bytes
     pair_keys: array | None = None  # ``_pairs_of`` its passages
+    word_keys: array | None = None  # ``words.passage_words`` of its passages, one after the other
+    bounds: list[bytes] | None = None  # each passage's word boundaries (``words.boundaries``)
 
 
 def _parse(sf: Source) -> Parsed:
@@ -94,7 +112,8 @@ def _parse(sf: Source) -> Parsed:
     if not report.passages:
         return Parsed(sf, skipped="no text")
     report.path = str(sf.path)
-    return Parsed(sf, report, sha1=sha1, pair_keys=_pairs_of(p.text for p in report.passages))
+    pair_keys, word_keys, bounds = _analysed(p.text for p in report.passages)
+    return Parsed(sf, report, sha1=sha1, pair_keys=pair_keys, word_keys=word_keys, bounds=bounds)
 
 
 AHEAD = 64  # files read ahead of the indexing processes
@@ -201,10 +220,16 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
             counts = pairs.PairCounter(live / pairs.FILE if live is not None else None)
         except (OSError, ValueError):
             raise store.damaged(index_dir, "pair table") from None
+        try:
+            word_counts = words.WordCounter(live / words.FILE if live is not None else None)
+        except (OSError, ValueError):
+            raise store.damaged(index_dir, "word table") from None
         if leaving:
             with ix.searcher() as s:
                 for doc in leaving:
-                    counts.remove(_pairs_of(f["text"] for f in s.documents(doc=doc)))
+                    stored = list(s.documents(doc=doc))
+                    counts.remove(_pairs_of(f["text"] for f in stored))
+                    word_counts.remove(words.word_keys_of(stored))
         many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1
         # Whoosh's MpWriter analyses documents in `jobs` subprocesses, each
         # writing its own segment (multisegment: no serial merge at the end).
@@ -221,9 +246,10 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
                 if report is None:
                     stats.skipped.append((str(sf.path), parsed.skipped))
                     continue
-                for fields in _passage_fields(report):
+                for fields in _passage_fields(report, parsed.bounds):
                     writer.add_document(**fields)
                 counts.add(parsed.pair_keys)
+                word_counts.add(parsed.word_keys)
                 if sf.doc in old:
                     stats.updated += 1
                 else:
@@ -238,6 +264,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
         writer.commit()
         stats.removed = sum(1 for doc in old if doc not in records)
         counts.write(gen / pairs.FILE)
+        word_counts.write(gen / words.FILE)
         store.write_json_atomic(gen / VARIANTS, spelling_variants(ix))
         store.write_reports(gen, records)
         store.write_json_atomic(

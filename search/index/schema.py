@@ -10,14 +10,14 @@ from __future__ import annotations
 from array import array
 from itertools import accumulate
 
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Positions
 
 from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_keys
 
 # Bump whenever fields, analysers, their keys or the files beside them change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 
 
@@ -92,9 +92,9 @@ class ReportText(TEXT):
 def build_schema() -> Schema:
     """One Whoosh document per passage.
 
-    Only ``doc``, ``passage`` and ``text`` are stored: a report's metadata is
-    indexed on its passages for fields and filters but kept once, in the
-    report table (``store.REPORTS``).
+    Only ``doc``, ``passage``, ``text`` and ``words`` are stored: a report's
+    metadata is indexed on its passages for fields and filters but kept
+    once, in the report table (``store.REPORTS``).
     """
     return Schema(
         doc=ID(stored=True),
@@ -117,6 +117,9 @@ def build_schema() -> Schema:
         # spellings in the index (variants.json), and the query's pyvi words are
         # checked on the candidates, so neither needs a field of its own.
         text=PassageText(stored=True),
+        # pyvi's word boundaries between the passage's syllable keys, one bit
+        # per gap (``index.words``): stored, not indexed.
+        words=STORED(),
     )
 
 
