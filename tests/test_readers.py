@@ -379,6 +379,26 @@ def test_damaged_spreadsheets_are_skipped_in_one_line(tmp_path, name, data, reas
     assert got.startswith(reason) and "\n" not in got
 
 
+@needs_govdocs
+def test_xls_truncated_is_skipped_in_one_line(tmp_path):
+    data = (LEGACY / "tcvn3" / "2005-C6DFD_XK_01-05.xls").read_bytes()
+    reason = skip_reason(write(tmp_path, "cut.xls", data[: len(data) // 2]))
+    assert reason.startswith("damaged .xls") and "\n" not in reason
+
+
+def test_runs_beside_legacy_fonts_are_detected_when_asked():
+    from search.ingest.formats.encoding import runs_to_text
+
+    row = [("B¸o c¸o", ".VnTime"), (" | ", None), ("Ủy ban nh©n d©n quËn 5", "Times New Roman"), (" | ", None),
+           ("Quận 5", "Times New Roman")]
+    # The other cells of the document are Unicode, so the document detects as nothing: the row's font decides.
+    unicode_row = [("Ủy ban nhân dân quận Tân Bình", "Times New Roman")]
+    assert runs_to_text([row, unicode_row], detect_runs=True)[0] == (
+        "Báo cáo | Ủy ban nhân dân quận 5 | Quận 5\n\nỦy ban nhân dân quận Tân Bình")
+    # Without it (rtf, docx, pdf), runs beside a legacy-font run are kept as they are.
+    assert runs_to_text([row])[0] == "Báo cáo | Ủy ban nh©n d©n quËn 5 | Quận 5"
+
+
 def test_format_value():
     from search.ingest.formats.sheet import format_value
 

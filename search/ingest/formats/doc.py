@@ -370,6 +370,9 @@ class _Document:
         """
         segments: list[tuple[str, int, _Piece, int]] = []  # text, its byte offset, piece, paragraph number
         mark_fcs: list[int] = []  # byte offset of each paragraph's mark
+        size = sum((p.cp_end - p.cp_start) * (1 if p.compressed else 2) for p in self.pieces)
+        if size > len(self.word):  # pieces never overlap: a damaged table would read the stream many times
+            raise ValueError("piece table larger than the WordDocument stream")
         for piece in self.pieces:
             width = 1 if piece.compressed else 2
             end = piece.fc + (piece.cp_end - piece.cp_start) * width

@@ -15,6 +15,7 @@ by font, and the others by detection (``encoding.runs_to_text``), like runs of
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -47,6 +48,10 @@ def read_xls(path: Path) -> FileText:
         raise Skip("encrypted .xls" if "encrypt" in message.lower() else f"damaged .xls ({message})") from None
     try:
         return _sheets_to_text((name, _xls_rows(book, book.sheet_by_name(name))) for name in book.sheet_names())
+    except (xlrd.XLRDError, struct.error, IndexError, KeyError, ValueError, AssertionError, OverflowError) as exc:
+        # a sheet is read when its turn comes (on_demand): damage there shows only now
+        message = str(exc).splitlines()[0][:60] if str(exc) else type(exc).__name__
+        raise Skip(f"damaged .xls ({message})") from None
     finally:
         book.release_resources()
 
