@@ -324,3 +324,34 @@ class Index:
         with self._use() as g:
             return dict(g.meta)
 
+
+    # ------------------------------------------------------------ significant terms (issue 15)
+
+    def terms(
+        self,
+        query: str,
+        *,
+        limit: int | None = 20,
+        require_all: bool = False,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        org: str | None = None,
+        directive: str | None = None,
+    ) -> list:
+        """The pyvi words most over-represented in the passages matching ``query``, best first.
+
+        Returns ``search.rank.terms.Term``s (``word``, ``passages``, ``score``).
+        The passages are the best ``terms.TERMS_SAMPLE`` hits of ``search`` with
+        the same arguments; each word is scored against the whole index
+        (JLH, see ``search/rank/terms.py``). Function words, numbers, codes and
+        the query's own words are left out; ``limit=None`` returns every word.
+        """
+        from search.rank import terms as significant
+
+        hits = self.search(query, limit=significant.TERMS_SAMPLE, require_all=require_all,
+                           date_from=date_from, date_to=date_to, org=org, directive=directive)
+        with self._use() as g:
+            try:
+                return significant.terms(g.ix, g.gen, hits, query, limit)
+            except ValueError:
+                raise store.damaged(self.index_dir, "word table") from None

@@ -426,5 +426,35 @@ def directives(as_json, index_dir):
     sys.exit(0 if records else 1)
 
 
+# ------------------------------------------------------------------ significant terms (issue 15)
+
+@cli.command()
+@click.argument("query")
+@click.option("--limit", "-n", type=click.IntRange(min=1, max=1000), default=20, show_default=True,
+              help="Number of words to list.")
+@all_option
+@filter_options
+@output_options
+@index_dir_option
+@handle_errors
+def terms(query, limit, require_all, date_from, date_to, org, directive, as_json, index_dir):
+    """The words most over-represented in the passages matching QUERY.
+
+    pyvi's words (multi-syllable ones written with spaces), scored against the
+    whole index; function words, numbers and the query's own words are left
+    out. Each line: the word, how many matching passages hold it, its score.
+    """
+    from search.render import jsonl
+
+    found = _open_index(index_dir).terms(query, limit=limit, require_all=require_all, date_from=date_from,
+                                         date_to=date_to, org=org, directive=directive)
+    if as_json:
+        jsonl.write_jsonl((t.to_json() for t in found), sys.stdout)
+    else:
+        for t in found:
+            click.echo(f"{t.word:<30} {t.passages:>6} {t.score:>10.4f}")
+    sys.exit(0 if found else 1)
+
+
 def main() -> None:
     cli(prog_name="vnsearch")

@@ -142,3 +142,38 @@ def test_not_a_word_table_is_an_error(tmp_path, content):
     (tmp_path / "words.bin").write_bytes(content)
     with pytest.raises(ValueError):
         words.WordTable(tmp_path / "words.bin")
+
+
+WORDS_DAMAGE = {
+    "missing": (lambda path: path.unlink(), "damaged (a file is missing)"),
+    "truncated": (lambda path: path.write_bytes(path.read_bytes()[:-5]), "damaged (word table)"),
+    "garbage": (lambda path: path.write_bytes(b"\x00\xff" * 40), "damaged (word table)"),
+}
+
+
+def _error_line(result) -> str:
+    assert result.exit_code == 2, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "internal error" not in lines[0] and "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("damage", list(WORDS_DAMAGE))
+def test_damaged_word_table_fails_terms_and_update_in_one_line(run, seed_index, tmp_path, damage):
+    copy = tmp_path / "ix"
+    shutil.copytree(seed_index, copy)
+    live = copy / (copy / "CURRENT").read_text().strip()
+    corrupt, detail = WORDS_DAMAGE[damage]
+    corrupt(live / "words.bin")
+    line = _error_line(run("terms", "tuyên giáo", index_dir=copy))
+    assert detail in line and line.endswith(REBUILD), line
+    src = tmp_path / "src"
+    src.mkdir()
+    for f in sorted(SEEDS.iterdir())[:2]:
+        shutil.copy(f, src / f.name)
+    line = _error_line(run("index", str(src), index_dir=copy))
+    assert "damaged (word table)" in line and line.endswith(REBUILD), line
+    assert copy / (copy / "CURRENT").read_text().strip() == live  # the live generation is untouched
+    assert run("search", "tuyên giáo", index_dir=copy).exit_code == 0  # search does not read it
