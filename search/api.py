@@ -85,7 +85,7 @@ class Generation:
         from search.whoosh_ext import check_version
 
         check_version()
-        self.index_dir = index_dir
+        self.index_dir = index_dir = Path(index_dir)
         self.lease = store.Lease(index_dir)
         self.gen = self.lease.gen
         self.users = 0
@@ -144,6 +144,12 @@ class Generation:
             except ValueError:
                 raise store.damaged(self.index_dir, "pair table") from None
         return self._pairs
+
+    def pair_count(self, a: str, b: str) -> int:
+        """In how many passages the syllables ``a b`` (as indexed) stand together."""
+        from search.index.pairs import pair_key
+
+        return self.pairs.passages(pair_key(a, b))
 
     def reports(self, docs: Iterable[str]) -> dict[str, Report]:
         """The records of ``docs``, from a small per-generation cache or the report table."""
@@ -269,8 +275,9 @@ class Index:
 
         with self._use() as g:
             filters = parse.Filters(date_from=date_from, date_to=date_to, org=org, directive=directive)
-            parsed = parse.parse(query, g.query_schema, filters, g.known_codes, require_all, g.variants)
-            patterns = highlight.highlight_patterns(parsed.matcher)
+            parsed = parse.parse(query, g.query_schema, filters, g.known_codes, require_all, g.variants,
+                                 g.pair_count)
+            patterns = highlight.highlight_patterns(parsed.executable(parsed.matcher))
             with g.ix.searcher(weighting=Weighting()) as s:
                 found = retrieve.ranked(s, parsed, limit, g.pairs)
                 texts = [r["text"] for _, r in found]
@@ -355,3 +362,79 @@ class Index:
                 return significant.terms(g.ix, g.gen, hits, query, limit)
             except ValueError:
                 raise store.damaged(self.index_dir, "word table") from None
+
+    # ------------------------------------------------------------ for the web page (issue 18)
+    # `vnsearch serve` and `vnsearch show` use these; nothing above depends on them.
+
+    def matching_reports(
+        self,
+        query: str,
+        *,
+        require_all: bool = False,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        org: str | None = None,
+        directive: str | None = None,
+    ) -> list[tuple[Report, int]]:
+        """Every report with a passage matching ``query`` and the filters, with how many do.
+
+        The passages are those ``search(query, limit=None, ...)`` returns, found
+        without ranking, scoring pairs or highlighting them: what the search
+        page's facets and timeline count. Reports come as metadata only, by ``doc``.
+        """
+        from collections import Counter
+
+        from whoosh import query as wq
+
+        from search.rank import parse
+
+        with self._use() as g:
+            filters = parse.Filters(date_from=date_from, date_to=date_to, org=org, directive=directive)
+            parsed = parse.parse(query, g.query_schema, filters, g.known_codes, require_all, g.variants,
+                                 g.pair_count)
+            q = parsed.executable(parsed.matcher)
+            if parsed.filter is not None:
+                q = wq.And([q, parsed.filter])
+            with g.ix.searcher() as s:
+                counts = Counter(s.stored_fields(n)["doc"] for n in s.docs_for_query(q))
+            reports = g.reports(counts)
+        return [(reports[doc], counts[doc]) for doc in sorted(counts)]
+
+    def highlights(self, report: Report, query: str, *, require_all: bool = False) -> list[list[int]]:
+        """[start, end) offsets into ``report.text`` (a ``report(doc)``) of every occurrence of
+        ``query``'s words and phrases, marked passage by passage exactly as ``search`` marks
+        a hit's text with the same ``query`` and ``require_all``."""
+        from search.rank import highlight, parse
+
+        with self._use() as g:
+            parsed = parse.parse(query, g.query_schema, None, g.known_codes, require_all, g.variants,
+                                 g.pair_count)
+        patterns = highlight.highlight_patterns(parsed.executable(parsed.matcher))
+        known = set(report.directives)
+        return [[p.start + s, p.start + e] for p in report.passages
+                for s, e in highlight.find_spans(p.text, patterns, known)]
+
+    def original(self, doc: str) -> tuple[Path, bytes]:
+        """The file report ``doc`` was read from and its bytes, if it is still the file indexed.
+
+        Only a report in the index names a file, and the file is read only when
+        its size and SHA-1 are those recorded at indexing: ``VnsearchError``
+        when ``doc`` is not in the index, the file is gone or it has changed.
+        """
+        import hashlib
+
+        with self._use() as g:
+            record = store.read_some_reports(g.gen, [doc]).get(doc)
+        if record is None:
+            raise VnsearchError(f"no report {doc!r} in the index at {self.index_dir}")
+        source = record.get("source") or {}
+        path = Path(record.get("path") or "")
+        try:
+            if not path.is_absolute() or not path.is_file() or path.stat().st_size != source.get("size"):
+                raise VnsearchError(f"the file of report {doc!r} has changed or is gone since it was indexed")
+            data = path.read_bytes()
+        except OSError as exc:
+            raise VnsearchError(f"cannot read the file of report {doc!r}: {exc.strerror}") from None
+        if hashlib.sha1(data).hexdigest() != source.get("sha1"):
+            raise VnsearchError(f"the file of report {doc!r} has changed since it was indexed")
+        return path, data

@@ -7,6 +7,7 @@ same order with the same scores (to the last bits of a float sum).
 
 import pytest
 from click.testing import CliRunner
+from whoosh.query import And, Or
 
 from search.api import Generation
 from search.cli import cli
@@ -14,7 +15,7 @@ from search.index.build import build_index
 from search.rank import accumulate
 from search.rank import retrieve as searcher
 from search.rank.parse import Filters, parse
-from search.rank.retrieve import _search, coordinates, every_word_filter
+from search.rank.retrieve import _search, levels
 from search.rank.score import Weighting
 
 from .conftest import generated_corpus
@@ -68,8 +69,20 @@ def _same_top(got, ref: list[tuple[int, float]], n: int | None) -> None:
         assert not missing  # nothing better was left out
 
 
-def _reference(s, q, flt):
-    return sorted(((h.docnum, h.score) for h in _search(s, q, None, flt)), key=lambda x: (-x[1], x[0]))
+def _reference(s, q, flt, mask=None):
+    return sorted(((h.docnum, h.score) for h in _search(s, q, None, flt, mask)), key=lambda x: (-x[1], x[0]))
+
+
+def _level_filters(parsed):
+    """(filter, mask) of each level the ranking reads (``retrieve.ranked``)."""
+    out, earlier = [], []
+    for level in levels(parsed):
+        flt = parsed.filter if level is None else level if parsed.filter is None else And([level, parsed.filter])
+        mask = None if not earlier else earlier[0] if len(earlier) == 1 else Or(earlier)
+        out.append((flt, mask))
+        if level is not None:
+            earlier.append(level)
+    return out
 
 
 @pytest.mark.parametrize("flt", FILTERS, ids=["all", "org", "date"])
@@ -79,13 +92,11 @@ def test_numpy_top_n_is_whooshs_top_n(updated_index, text, flt):
     parsed = parse(text, ix.query_schema, flt, ix.known_codes, False, ix.variants)
     with ix.ix.searcher(weighting=Weighting()) as s:
         assert any(sub.reader().has_deletions() for sub, _ in s.leaf_searchers())
-        coordinate = coordinates(parsed)
-        pools = [parsed.filter] + ([every_word_filter(parsed)] if coordinate else [])
         q = parsed.scored
-        for pool_filter in pools:
-            ref = _reference(s, q, pool_filter)
+        for flt, mask in _level_filters(parsed):
+            ref = _reference(s, q, flt, mask)
             for n in (5, 50, None):
-                got = accumulate.top(s, q, n, pool_filter, {})
+                got = accumulate.top(s, q, n, flt, {}, mask)
                 if got is None:  # a phrase among optional words: Whoosh answers
                     assert '" ' in text
                     continue

@@ -253,14 +253,14 @@ def test_only_keyword_queries_put_every_word_first(pairs_gen):
     it scores. A pasted question: ranked by score alone (a passage rarely holds
     all of a question's words)."""
     from search.rank.parse import parse
-    from search.rank.retrieve import candidates, coordinates
+    from search.rank.retrieve import coordinates, ranked
     from search.rank.score import Weighting, order_key
 
     with pairs_gen.ix.searcher(weighting=Weighting()) as s:
         def groups(text):
             parsed = parse(text, pairs_gen.query_schema)
-            return {ev.doc: order_key(ev, coordinates(parsed))[0]
-                    for ev, _ in candidates(s, parsed, 10, pairs_gen.pairs)}
+            return {ev.doc: order_key(ev, coordinates(parsed))[1]
+                    for ev, _ in ranked(s, parsed, 10, pairs_gen.pairs)}
 
         keywords = groups("ma túy tuyên giáo")
         assert keywords["together.txt"] == keywords["other.txt"] == -1

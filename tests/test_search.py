@@ -143,17 +143,19 @@ def test_candidate_pools_hold_the_true_best_scores(generated_index, text, summed
     """
     from search.rank import retrieve as searcher
     from search.rank.parse import parse
-    from search.rank.retrieve import _top, every_word_filter
+    from search.rank.retrieve import _top
+
+    from .test_accumulate import _level_filters
 
     monkeypatch.setattr(searcher, "FAST_MIN_POSTINGS", 0 if summed else 10**12)
     ix = Generation(generated_index)
     parsed = parse(text, ix.query_schema, None, ix.known_codes, False, ix.variants)
     with ix.ix.searcher(weighting=Weighting()) as s:
         q = parsed.scored
-        for pool_filter in (parsed.filter, every_word_filter(parsed)):
-            every = sorted((h.score for h in s.search(q, limit=None, filter=pool_filter)), reverse=True)
+        for flt, mask in _level_filters(parsed):
+            every = sorted((h.score for h in s.search(q, limit=None, filter=flt, mask=mask)), reverse=True)
             for n in (10, 100):
-                top = sorted((h.score for h in _top(s, q, n, pool_filter, {})), reverse=True)
+                top = sorted((h.score for h in _top(s, q, n, flt, {}, mask)), reverse=True)
                 assert len(top) >= min(n, len(every))
                 # numpy adds a passage's term scores in another order: equal to the last bits
                 assert top == pytest.approx(every[:len(top)], rel=1e-12)

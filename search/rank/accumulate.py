@@ -336,7 +336,8 @@ def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
     return mask
 
 
-def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict) -> list[ScoredDoc] | None:
+def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict,
+        mask: wq.Query | None = None) -> list[ScoredDoc] | None:
     """The best ``n`` hits of ``q`` plus every hit tied with the ``n``-th (all when None).
 
     None when ``q`` holds something this module does not score. Phrases are
@@ -356,6 +357,9 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict) -> 
         if isinstance(t, wq.Term) and (b := _bytes(s.schema, t)) is not None)
     segments = [_Segment(s, sub, offset, cache, positions) for sub, offset in s.leaf_searchers()]
     allowed = None if filter is None else _allowed(s, segments, filter)
+    if mask is not None:  # passages of an earlier level (``retrieve.levels``)
+        masked = ~_allowed(s, segments, mask)
+        allowed = masked if allowed is None else allowed & masked
     docnums, scores, owners = [], [], []
     try:
         for k, seg in enumerate(segments):

@@ -12,13 +12,27 @@ from whoosh import query as wq
 
 from search.ingest.metadata.directives import code_mentions
 from search.text.analysis import syllable_spans
-from search.text.normalize import fold
+
+Pattern = tuple  # ("cites", CODE) or ("seq", (keys, keys, ...)): one set of text keys per position
 
 
-def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
-    """What to mark in a passage: ``(field, key, key...)`` for each positive term or
-    phrase on ``text`` or ``fold``, and ``("cites", CODE)`` for each directive asked for."""
-    out: list[tuple[str, ...]] = []
+def _slot(node: wq.Query) -> frozenset[str] | None:
+    """The ``text`` keys one position of a phrase may hold (a term, or an Or of spellings)."""
+    if isinstance(node, wq.Term) and node.fieldname == "text":
+        return frozenset({node.text})
+    if isinstance(node, wq.Or) and all(isinstance(c, wq.Term) and c.fieldname == "text" for c in node.children()):
+        return frozenset(c.text for c in node.children())
+    return None
+
+
+def highlight_patterns(q: wq.Query) -> list[Pattern]:
+    """What to mark in a passage, from the query as the index runs it (``ParsedQuery.executable``):
+    every positive term or spelling on ``text``, every phrase (a sequence of
+    spellings), and ``("cites", CODE)`` for each directive asked for. Exactly
+    what can add to a passage's score: an accentless ``ma tuy`` marks ``ma túy``
+    (the spellings it is allowed) and never ``Tuy nhiên``.
+    """
+    out: list[Pattern] = []
 
     def walk(node: wq.Query) -> None:
         if isinstance(node, wq.Not):
@@ -26,13 +40,21 @@ def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
         if isinstance(node, wq.AndNot):
             walk(node.a)
             return
-        if isinstance(node, wq.Term) and node.fieldname in ("text", "fold", "cites"):
-            out.append((node.fieldname, node.text))
-        elif isinstance(node, wq.Phrase) and node.fieldname in ("text", "fold"):
-            out.append((node.fieldname, *node.words))
-        elif node.is_leaf():
+        if isinstance(node, wq.Term):
+            if node.fieldname == "text":
+                out.append(("seq", (frozenset({node.text}),)))
+            elif node.fieldname == "cites":
+                out.append(("cites", node.text))
             return
-        else:
+        if isinstance(node, wq.Phrase) and node.fieldname == "text":
+            out.append(("seq", tuple(frozenset({w}) for w in node.words)))
+            return
+        if isinstance(node, wq.Sequence):
+            slots = [_slot(c) for c in node.children()]
+            if all(slots) and all(_slot(c) is not None for c in node.children()):
+                out.append(("seq", tuple(slots)))
+            return
+        if not node.is_leaf():
             for child in node.children():
                 walk(child)
 
@@ -40,7 +62,7 @@ def highlight_patterns(q: wq.Query) -> list[tuple[str, ...]]:
     return out
 
 
-def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = frozenset()) -> list[list[int]]:
+def find_spans(text: str, patterns: list[Pattern], known: set[str] = frozenset()) -> list[list[int]]:
     """Offsets of every occurrence of every pattern in ``text``, overlaps merged.
 
     The passage is re-tokenised with the indexing analyser, so a span starts and
@@ -48,23 +70,17 @@ def find_spans(text: str, patterns: list[tuple[str, ...]], known: set[str] = fro
     directive is marked in whatever form the passage writes it.
     """
     tokens = syllable_spans(text)
-    keyed = {"text": [k for k, _, _ in tokens]}
+    keys = [k for k, _, _ in tokens]
     spans = []
     cited = {p[1] for p in patterns if p[0] == "cites"}
     if cited:
         spans += [[s, e] for code, s, e in code_mentions(text, set(known)) if code in cited]
-    for field, *pattern in patterns:
-        if field == "cites":
+    for kind, slots in patterns:
+        if kind != "seq" or not slots:
             continue
-        if field not in keyed:
-            keyed[field] = [fold(k) for k in keyed["text"]]
-        keys = keyed[field]
-        pattern = tuple(pattern)
-        n = len(pattern)
-        if not n:
-            continue
+        n = len(slots)
         for i in range(len(keys) - n + 1):
-            if keys[i] == pattern[0] and tuple(keys[i : i + n]) == pattern:
+            if keys[i] in slots[0] and all(keys[i + j] in slots[j] for j in range(1, n)):
                 spans.append([tokens[i][1], tokens[i + n - 1][2]])
     spans.sort()
     merged: list[list[int]] = []

@@ -21,6 +21,7 @@ uses the query's pyvi words (coordination) and its adjacent syllable pairs
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import re
@@ -30,6 +31,7 @@ from whoosh import qparser
 from whoosh import query as wq
 
 from search.errors import BadArgument, VnsearchError
+from search.rank.spelling import PairCount, Spelling, allowed_spellings, respell
 from search.text import codes
 from search.text.normalize import clean_text, fold, has_diacritics
 
@@ -45,8 +47,10 @@ _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
 # Short field names users type, and the fields they mean.
+# ``directive:`` finds the passages citing a code (``cites``, passage by passage); the
+# report-level ``directives`` field serves the --directive filter.
 FIELD_ALIASES = {
-    "organization": ["org"], "directives": ["directive"], "bodies": ["body"], "title": [],
+    "organization": ["org"], "cites": ["directive", "directives"], "bodies": ["body"], "title": [],
 }
 _DATE_TERM = re.compile(r"(?<!\S)date:(\S+)")
 # "title:" and the like name a field; the name is not one of the query's words.
@@ -73,35 +77,47 @@ class ParsedQuery:
     filter: wq.Query | None  # dates, organization, directive
     field: str  # "text", or "fold" for a query typed without diacritics
     clauses: list[wq.Query]  # top-level alternatives of a ranked (any-term) query
-    content: list[tuple[str, ...]]  # the query's content words as syllable keys (coordination)
+    # The query's content words (coordination): per syllable, the ``text`` keys it may match.
+    content: list[tuple[frozenset[str], ...]]
     variants: dict[str, list[str]]  # folded syllable -> spellings in the index, most used first
     pairs: list[tuple[str, str, str, str]]  # adjacent syllables: as parsed, then as spelled in the index
+    spelling: Spelling | None = None  # an accentless query's spellings (``spelling``)
+    directives: list[str] = dataclasses.field(default_factory=list)  # indexed codes the query names
 
     def executable(self, q: wq.Query) -> wq.Query:
-        """``q`` as the index can run it (``fold`` terms expanded)."""
-        return expand_folded(q, self.variants) if self.field == "fold" else q
+        """``q`` as the index can run it (``fold`` terms and accentless titles expanded)."""
+        return expand_folded(q, self.variants, self.spelling)
 
 
-def _alternatives(key: str, variants: dict[str, list[str]], boost: float = 1.0) -> wq.Query:
-    forms = variants.get(key) or [key]
+def _alternatives(forms: list[str], boost: float = 1.0, field: str = "text") -> wq.Query:
+    """Any of ``forms`` (a syllable's spellings); the first, the likely one, boosted."""
     if len(forms) == 1:
-        return wq.Term("text", forms[0], boost=boost)
-    return wq.Or([wq.Term("text", f, boost=boost * (1 + EXACT_BOOST) if i == 0 else boost)
+        return wq.Term(field, forms[0], boost=boost)
+    return wq.Or([wq.Term(field, f, boost=boost * (1 + EXACT_BOOST) if i == 0 else boost)
                   for i, f in enumerate(forms)])
 
 
-def expand_folded(q: wq.Query, variants: dict[str, list[str]]) -> wq.Query:
-    """Rewrite ``fold`` terms and phrases as alternatives over ``text``.
+def expand_folded(q: wq.Query, variants: dict[str, list[str]], spelling: Spelling | None = None) -> wq.Query:
+    """Rewrite ``fold`` terms and phrases as alternatives over ``text``, and accentless titles.
 
+    A term becomes the spellings ``spelling`` allows it (``spelling``: a
+    syllable of a word only the spellings that stand together in the index).
     A phrase becomes a ``Sequence`` of alternatives: adjacent positions, any
-    spelling at each, so ``"dang uy"`` matches ``Đảng ủy`` and ``Đảng uỷ``.
+    spelling at each, so ``"dang uy"`` matches ``Đảng ủy`` and ``Đảng uỷ``. A
+    ``title:`` word typed without diacritics matches every spelling, like text.
     """
+    spelling = spelling or Spelling()
 
     def fix(node: wq.Query) -> wq.Query:
         if isinstance(node, wq.Term) and node.fieldname == "fold":
-            return _alternatives(node.text, variants, node.boost)
+            return _alternatives(spelling.forms(node.text, variants), node.boost)
         if isinstance(node, wq.Phrase) and node.fieldname == "fold":
-            parts = [_alternatives(k, variants) for k in node.words]
+            parts = [_alternatives(variants.get(k) or [k]) for k in node.words]
+            return parts[0] if len(parts) == 1 else wq.Sequence(parts, slop=node.slop, boost=node.boost)
+        if isinstance(node, wq.Term) and node.fieldname == "title" and not has_diacritics(node.text):
+            return _alternatives(variants.get(node.text) or [node.text], node.boost, "title")
+        if isinstance(node, wq.Phrase) and node.fieldname == "title" and not has_diacritics(" ".join(node.words)):
+            parts = [_alternatives(variants.get(k) or [k], field="title") for k in node.words]
             return parts[0] if len(parts) == 1 else wq.Sequence(parts, slop=node.slop, boost=node.boost)
         return node
 
@@ -222,21 +238,20 @@ def _tidy_operators(text: str) -> str:
 _QUOTED = re.compile(r'"[^"]*"')
 
 
-def _directive_alternatives(text: str, known: set[str]) -> str:
+def _directive_alternatives(text: str, known: set[str]) -> tuple[str, list[str]]:
     """Let a directive named in the query match every written form of it.
 
-    ``Chỉ thị 05`` becomes ``("Chỉ thị 05" OR cites:"05-CT/TW")``: the words as
-    typed, or any passage citing the code (``Chỉ thị số 05-CT/TW``, or a bare
-    ``Chỉ thị 05 của Bộ Chính trị`` resolved at indexing). Quoted phrases and
-    field values are left as typed.
+    ``Chỉ thị 05`` (or ``CT 05``, ``chi thi 05``, ``05-ct/tw``) becomes
+    ``("Chỉ thị 05" OR cites:"05-CT/TW")``: the words as typed, or any passage
+    citing the code (``Chỉ thị số 05-CT/TW``, or a bare ``Chỉ thị 05 của Bộ
+    Chính trị`` resolved at indexing). Quoted phrases and field values are
+    left as typed. Returns the rewritten text and the indexed codes named.
     """
     if not known:
-        return text
+        return text, []
     protected = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
-    spans = [(m.start(), m.end()) for m in codes.CODE_RE.finditer(text) if "/" in m.group(0)]
-    spans += [(m.start(), m.end()) for m in codes.BARE_RE.finditer(text)]
-    out, pos = [], 0
-    for start, end in sorted(spans):
+    out, pos, named = [], 0, []
+    for start, end in codes.query_mentions(text):
         if start < pos or any(a <= start < b for a, b in protected) or text[max(0, start - 1):start] == ":":
             continue
         mention = text[start:end]
@@ -246,9 +261,10 @@ def _directive_alternatives(text: str, known: set[str]) -> str:
         alternatives = " OR ".join(f'cites:"{c}"' for c in matched)
         out.append(text[pos:start])
         out.append(f'("{mention}" OR {alternatives})')
+        named += [c for c in matched if c not in named]
         pos = end
     out.append(text[pos:])
-    return "".join(out)
+    return "".join(out), named
 
 
 def _resolve_fields(q: wq.Query, known: set[str]) -> wq.Query:
@@ -272,6 +288,7 @@ def parse(
     known: set[str] | None = None,
     require_all: bool = False,
     variants: dict[str, list[str]] | None = None,
+    pair_count: PairCount | None = None,
 ) -> ParsedQuery:
     """Parse user text; text that is not valid syntax is searched as plain words.
 
@@ -280,7 +297,9 @@ def parse(
     ``known``: the directive codes in the index (to understand a directive
     however it is written). ``require_all``: every word must match (else words
     are ranked: passages with all of them first). ``variants``: folded syllable
-    -> its spellings in the index, most used first, for accentless queries.
+    -> its spellings in the index, most used first, for accentless queries;
+    ``pair_count(a, b)``: in how many passages ``a b`` stand together (the pair
+    table), to spell an accentless query as the index does (``spelling``).
     """
     known = known or set()
     filters = filters or Filters()
@@ -298,28 +317,53 @@ def parse(
     plain = plain_words(_FIELD_PREFIX.sub(" ", text))
     fieldname = "text" if has_diacritics(plain) or not any(c.isalpha() for c in plain) else "fold"
     try:
-        prepared = _directive_alternatives(_tidy_operators(text), known)
+        prepared, named = _directive_alternatives(_tidy_operators(text), known)
         matcher = _parser(schema, fieldname, require_all).parse(prepared)
         matcher = _resolve_fields(matcher, known)
     except Exception:  # Whoosh's parser raises on some malformed input
-        matcher = wq.NullQuery
+        matcher, named = wq.NullQuery, []
     if _has_errors(matcher):
         matcher = _plain_parser(schema, fieldname, require_all).parse(plain) if plain else wq.NullQuery
     if matcher is wq.NullQuery and not _resolves_nothing(text):
         raise VnsearchError(f"nothing to search for in {text!r}")
+    typed = [t.text for t in schema[fieldname].analyzer(plain)]
+    spelled, words, spelling = _segmented(plain, typed, fieldname, variants, pair_count)
     matcher = _require_fields(_exclusions(matcher))
     if not require_all:
-        matcher = _without_question_words(matcher)
+        matcher = _without_question_words(matcher, _question_syllables(typed, words, fieldname == "fold"))
     clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
-    words = [t.text for t in _word_analyzer()(plain)]  # segments the query once
-    typed = [t.text for t in schema[fieldname].analyzer(plain)]
-    keys = [(variants.get(k) or [k])[0] for k in typed] if fieldname == "fold" else typed
-    scored = _with_evidence(matcher, keys, ranked=not require_all)
-    content = _content_words(words)
+    scored = _with_evidence(matcher, spelled, ranked=not require_all)
+    content = _content_words(typed, words, spelling, variants)
+    named += [c for c in _cited(matcher) if c not in named]
     parsed = ParsedQuery(text, matcher, scored, filter_query, fieldname, clauses, content, variants,
-                         _pairs(typed, keys, _negated(matcher)))
+                         _pairs(typed, spelled, _negated(matcher)), spelling, named)
     parsed.scored = parsed.executable(scored)
     return parsed
+
+
+def _segmented(plain: str, typed: list[str], fieldname: str, variants: dict[str, list[str]],
+               pair_count: PairCount | None) -> tuple[list[str], list[str | None], Spelling | None]:
+    """The query's syllables as the index spells them, the pyvi word each belongs to, and
+    (accentless) the spellings each may match.
+
+    pyvi segments the query as typed, or an accentless query once respelled
+    (``ma tuy`` -> ``ma túy`` -> ``ma_túy``: pyvi hardly segments text without
+    marks). ``words[i]`` is syllable ``i``'s word (``ma_túy``), or None where
+    pyvi's tokens do not line up with the syllables.
+    """
+    if fieldname == "fold":
+        spelled = respell(typed, variants, pair_count)
+        segmented = " ".join(spelled)
+    else:
+        spelled, segmented = typed, plain
+    tokens = [t.text for t in _word_analyzer()(segmented)]
+    flat = [(syllable, word, n) for n, word in enumerate(tokens) for syllable in word.split("_")]
+    aligned = [syllable for syllable, _, _ in flat] == spelled
+    words: list[str | None] = [word for _, word, _ in flat] if aligned else [None] * len(spelled)
+    if fieldname != "fold":
+        return spelled, words, None
+    numbered = [n for _, _, n in flat] if aligned else list(range(len(spelled)))
+    return spelled, words, allowed_spellings(typed, numbered, variants, pair_count, spelled)
 
 
 @functools.lru_cache(maxsize=1)
@@ -376,24 +420,41 @@ STOPWORDS = frozenset("""
 """.split())
 
 
-# Syllables dropped from a ranked query: the one-syllable question words and
-# the syllables of "bao nhiêu", "như thế nào" (not "trường hợp": "trường" and
-# "hợp" carry meaning alone). Compared as typed: "ma" (túy) is not "mà", and
-# "nhũng" (tham nhũng) is not "những"; only an accentless query compares folded.
-_STOP_SYLLABLES = frozenset({w for w in STOPWORDS if "_" not in w} | {"bao", "nhiêu", "như", "thế"})
-_FOLDED_STOP = frozenset(fold(s) for s in _STOP_SYLLABLES)
+# pyvi words that carry a question, not its subject: a ranked query drops their
+# syllables, but only where pyvi makes them words of their own in the query:
+# "không" in "... không?" goes, "không" in "không gian" stays, as do "ma" in
+# "ma túy", "có" in "có thể" and "thị" in "chỉ thị". ("trường hợp" is a stop
+# word for coordination but its syllables carry meaning alone: kept.)
+QUESTION_WORDS = frozenset({w for w in STOPWORDS if "_" not in w} | {"bao_nhiêu", "như_thế_nào", "thế_nào"})
 
 
-def _without_question_words(q: wq.Query) -> wq.Query:
-    """Drop question-word syllables ("có", "không", "bao") from a ranked query's top-level
+_FOLDED_QUESTION = frozenset(fold(w) for w in QUESTION_WORDS if "_" not in w)
+
+
+def _question_syllables(typed: list[str], words: list[str | None], accentless: bool) -> set[str]:
+    """The typed syllables every occurrence of which is (part of) a question word.
+
+    Typed without marks, a syllable that stands alone and could be a question
+    word (``co``: có or cơ?) counts as one: the index's own spelling of the
+    query cannot tell which was meant.
+    """
+    question: dict[str, bool] = {}
+    for key, word in zip(typed, words):
+        alone = word is None or "_" not in word
+        is_question = word in QUESTION_WORDS or (accentless and alone and key in _FOLDED_QUESTION)
+        question[key] = question.get(key, True) and is_question
+    return {key for key, q in question.items() if q}
+
+
+def _without_question_words(q: wq.Query, question: set[str]) -> wq.Query:
+    """Drop question-word syllables (``question``) from a ranked query's top-level
     alternatives when content words remain: they match nearly every passage, add
     almost nothing to BM25 and make Whoosh walk every posting."""
     if not isinstance(q, wq.Or):
         return q
+
     def question_word(c: wq.Query) -> bool:
-        if not isinstance(c, wq.Term):
-            return False
-        return c.text in _FOLDED_STOP if c.fieldname == "fold" else c.text in _STOP_SYLLABLES
+        return isinstance(c, wq.Term) and c.fieldname in ("text", "fold") and c.text in question
 
     keep = [c for c in q.children() if not question_word(c)]
     if not keep or len(keep) == len(list(q.children())):
@@ -401,10 +462,29 @@ def _without_question_words(q: wq.Query) -> wq.Query:
     return keep[0] if len(keep) == 1 else wq.Or(keep)
 
 
-def _content_words(words: list[str]) -> list[tuple[str, ...]]:
-    """The query's pyvi words minus question words, each as its syllable keys."""
-    content = [w for w in dict.fromkeys(words) if w not in STOPWORDS]
-    return [tuple(w.split("_")) for w in content]
+def _content_words(typed: list[str], words: list[str | None], spelling: Spelling | None,
+                   variants: dict[str, list[str]]) -> list[tuple[frozenset[str], ...]]:
+    """The query's pyvi words minus stop words, each as the ``text`` keys each syllable may match.
+
+    Typed with diacritics a syllable matches itself; typed without, the
+    spellings ``spelling`` allows it.
+    """
+    out: dict[tuple[frozenset[str], ...], None] = {}
+    i = 0
+    while i < len(typed):
+        word = words[i]
+        n = len(word.split("_")) if word else 1
+        if word is None or word not in STOPWORDS:
+            keys = typed[i:i + n]
+            slots = tuple(frozenset(spelling.forms(k, variants)) if spelling else frozenset({k}) for k in keys)
+            out.setdefault(slots)
+        i += n
+    return list(out)
+
+
+def _cited(q: wq.Query) -> list[str]:
+    """The codes a ``directive:`` field term of the query asks for."""
+    return sorted({t for f, t in q.iter_all_terms() if f == "cites" and isinstance(t, str)})
 
 
 def _with_evidence(matcher: wq.Query, keys: list[str], ranked: bool) -> wq.Query:

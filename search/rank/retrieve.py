@@ -10,6 +10,8 @@ score and an order.
 
 from __future__ import annotations
 
+import itertools
+
 from whoosh import query as wq
 
 from search.index.pairs import PairTable, pair_key
@@ -18,12 +20,12 @@ from search.rank.parse import ParsedQuery
 from search.text.analysis import syllable_keys
 from search.text.normalize import fold
 
-POOL = 100  # candidates looked at for ordering
+POOL = 100  # the rescoring window: passages taken in syllable order and ordered by the formula together
 FAST_MIN_POSTINGS = 2_000  # postings above which a query is summed with numpy (see accumulate)
 
 
-def _search(s, q: wq.Query, limit: int | None, filter) -> list:
-    """Whoosh's best ``limit`` hits (all when None), without matcher replacement.
+def _search(s, q: wq.Query, limit: int | None, filter, mask=None) -> list:
+    """Whoosh's best ``limit`` hits (all when None) among ``filter`` less ``mask``, without matcher replacement.
 
     Whoosh's top-N collector "replaces" the matcher every few hits with one
     it thinks is cheaper given the current minimum score. For an
@@ -38,8 +40,8 @@ def _search(s, q: wq.Query, limit: int | None, filter) -> list:
         c = collectors.UnlimitedCollector()
     else:
         c = collectors.TopCollector(limit, usequality=True, replace=0)
-    if filter is not None:
-        c = collectors.FilterCollector(c, filter)
+    if filter is not None or mask is not None:
+        c = collectors.FilterCollector(c, filter, mask)
     s.search_with_collector(q, c)
     return list(c.results())
 
@@ -80,7 +82,7 @@ def _worth_summing(s, q: wq.Query, filter=None) -> bool:
     return total >= FAST_MIN_POSTINGS
 
 
-def _top(s, q: wq.Query, n: int | None, filter, cache: dict) -> list:
+def _top(s, q: wq.Query, n: int | None, filter, cache: dict, mask=None) -> list:
     """The best ``n`` hits plus every hit tied with the ``n``-th (all when ``n`` is None).
 
     Whoosh breaks ties by document number, which depends on how the index was
@@ -88,17 +90,17 @@ def _top(s, q: wq.Query, n: int | None, filter, cache: dict) -> list:
     candidates, and so the results, the same however the index was built.
     Queries over many postings are summed with numpy instead (``accumulate``).
     """
-    if _worth_summing(s, q, filter):
+    if _worth_summing(s, q, filter if filter is not None else mask):
         from search.rank import accumulate
 
-        hits = accumulate.top(s, q, n, filter, cache)
+        hits = accumulate.top(s, q, n, filter, cache, mask)
         if hits is not None:
             return hits
     if n is None:
-        return _search(s, q, None, filter)
+        return _search(s, q, None, filter, mask)
     k = n
     while True:
-        hits = _search(s, q, k + 1, filter)
+        hits = _search(s, q, k + 1, filter, mask)
         if len(hits) <= n:
             return hits
         cutoff = hits[n - 1].score
@@ -107,27 +109,37 @@ def _top(s, q: wq.Query, n: int | None, filter, cache: dict) -> list:
         k *= 4
 
 
-def _word_query(field: str, syllables: tuple[str, ...]) -> wq.Query:
-    keys = [fold(k) for k in syllables] if field == "fold" else list(syllables)
-    return wq.Term(field, keys[0]) if len(keys) == 1 else wq.And([wq.Term(field, k) for k in keys])
-
-
-def every_word_filter(parsed: ParsedQuery) -> wq.Query:
-    """The passages holding every content word (and the query's filter), as a filter.
-
-    The pool of these passages runs ``parsed.scored`` with this filter, so a
-    passage has the same syllable evidence whichever pool found it. (Whoosh's
-    ``Require`` would say the same, but its matcher fails an assertion when
-    skipping by block quality.)
-    """
-    every = parsed.executable(
-        wq.And([parsed.matcher] + [_word_query(parsed.field, w) for w in parsed.content]))
-    return every if parsed.filter is None else wq.And([every, parsed.filter])
+def _word_query(slots: tuple[frozenset[str], ...]) -> wq.Query:
+    """A content word: each of its syllables, in any spelling it may take, anywhere in the passage."""
+    parts = [wq.Term("text", next(iter(slot))) if len(slot) == 1 else wq.Or([wq.Term("text", k) for k in sorted(slot)])
+             for slot in slots]
+    return parts[0] if len(parts) == 1 else wq.And(parts)
 
 
 def coordinates(parsed: ParsedQuery) -> bool:
     """Whether the query is a keyword query whose passages are grouped by content words held."""
     return len(parsed.clauses) > 1 and 1 < len(parsed.content) <= formula.COORDINATE_MAX_WORDS
+
+
+def levels(parsed: ParsedQuery) -> list[wq.Query | None]:
+    """Filters that split the matching passages into levels, best first; None: the rest.
+
+    A passage belongs to the first level it matches, and every passage of a
+    level ranks above every passage of the next: passages citing a directive
+    the query names (``CT 05``, ``Chỉ thị 05``), then, for a keyword query,
+    passages holding all its content words, all but one, ... (``score.order_key``
+    orders by the same facts).
+    """
+    out: list[wq.Query | None] = []
+    if parsed.directives:
+        out.append(wq.Or([wq.Term("cites", c) for c in parsed.directives]))
+    if coordinates(parsed):
+        words = [_word_query(w) for w in parsed.content]
+        for held in range(len(words), 0, -1):
+            combos = [wq.And(list(c)) for c in itertools.combinations(words, held)]
+            out.append(combos[0] if len(combos) == 1 else wq.Or(combos))
+    out.append(None)
+    return out
 
 
 def _pair_scorer(s, parsed: ParsedQuery, table: PairTable):
@@ -140,49 +152,54 @@ def _pair_scorer(s, parsed: ParsedQuery, table: PairTable):
     return formula.pair_scorer(pairs_idf, max(s.avg_field_length("text") - 1, 1.0))
 
 
-def candidates(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[tuple[formula.Evidence, object]]:
-    """The best ``POOL`` (or ``limit``) passages with their evidence, unordered.
-
-    Each comes with what it was found as (a Whoosh hit or ``accumulate.ScoredDoc``:
-    stored fields on demand). Pairs: the BM25 of the query's adjacent
-    syllable pairs in the passage, so "xử lý hành chính" written together
-    outranks the same syllables scattered. Coordination (``coordinates``): the
-    group of passages with every content word is exact, from its own pool;
-    the others count their content words. A longer query is a pasted
-    question: a passage rarely holds all its words, and on ALQAC grouping
-    questions by words matched cost 0.04 MRR@10.
-    """
-    cache: dict = {}  # one search's posting arrays (accumulate), shared by the pools
-    pool_size = None if limit is None else max(POOL, limit)
-    pool = _top(s, parsed.scored, pool_size, parsed.filter, cache)
+def _evidence(parsed: ParsedQuery, found: list, cited: set, pair_score) -> list[tuple[formula.Evidence, object]]:
+    """Each hit's evidence: its syllables' BM25F (from retrieval), its pairs, its content words."""
     coordinate = coordinates(parsed)
-    first = _top(s, parsed.scored, pool_size, every_word_filter(parsed), cache) if coordinate else []
-    found = {r.docnum: r for r in pool}
-    found.update((r.docnum, r) for r in first)
-    in_first = {r.docnum for r in first}
-    content = parsed.content
-    if parsed.field == "fold":
-        content = [tuple(fold(k) for k in w) for w in content]
-    pair_score = _pair_scorer(s, parsed, table) if parsed.pairs else None
     out = []
-    for docnum, r in found.items():
-        ev = formula.Evidence(doc=r["doc"], passage=r["passage"], syllables=r.score)
+    for r in found:
+        ev = formula.Evidence(doc=r["doc"], passage=r["passage"], syllables=r.score, cites=r.docnum in cited)
         if coordinate or pair_score:  # one-word queries need not re-read the passage
             keys = syllable_keys(r["text"])
-            if parsed.field == "fold":
-                keys = [fold(k) for k in keys]
             if pair_score:
-                ev.pairs = pair_score(keys)
+                ev.pairs = pair_score([fold(k) for k in keys] if parsed.field == "fold" else keys)
             if coordinate:
                 present = set(keys)
-                ev.every_word = docnum in in_first
-                ev.words = sum(all(k in present for k in w) for w in content)
+                ev.words = sum(all(slot & present for slot in w) for w in parsed.content)
+                ev.every_word = ev.words == len(parsed.content)
         out.append((ev, r))
     return out
 
 
 def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[tuple[formula.Evidence, object]]:
-    """The candidates in ``score``'s order, the best ``limit`` of them."""
+    """The best ``limit`` passages (all when None) with their evidence, in ``score``'s order.
+
+    Level by level (``levels``), the passages are taken in order of their
+    syllables' BM25F (ties by report and passage) in blocks of ``POOL``, and
+    each block is ordered by the formula (``score.order_key``): a rescoring
+    window of fixed size, as in Elasticsearch's rescore. Nothing depends on
+    ``limit`` but where the list stops, so the hits of ``--limit k`` are the
+    first k of any larger limit.
+    """
     coordinate = coordinates(parsed)
-    found = sorted(candidates(s, parsed, limit, table), key=lambda c: formula.order_key(c[0], coordinate))
-    return found if limit is None else found[:limit]
+    pair_score = _pair_scorer(s, parsed, table) if parsed.pairs else None
+    cache: dict = {}  # one search's posting arrays (accumulate), shared by the levels
+    out: list[tuple[formula.Evidence, object]] = []
+    filters = levels(parsed)
+    cited_filter = filters[0] if parsed.directives else None
+    for i, level in enumerate(filters):
+        need = None if limit is None else limit - len(out)
+        if need is not None and need <= 0:
+            break
+        earlier = [f for f in filters[:i] if f is not None]
+        mask = None if not earlier else earlier[0] if len(earlier) == 1 else wq.Or(earlier)
+        flt = parsed.filter if level is None else level if parsed.filter is None else wq.And([level, parsed.filter])
+        n = None if need is None else -(-need // POOL) * POOL
+        found = _top(s, parsed.scored, n, flt, cache, mask)
+        found.sort(key=lambda r: (-round(r.score, formula.TIE_DECIMALS), r["doc"], r["passage"]))
+        if n is not None:
+            found = found[:n]
+        cited = {r.docnum for r in found} if i == 0 and cited_filter is not None else set()
+        for start in range(0, len(found), POOL):
+            block = _evidence(parsed, found[start:start + POOL], cited, pair_score)
+            out += sorted(block, key=lambda c: formula.order_key(c[0], coordinate))
+    return out if limit is None else out[:limit]

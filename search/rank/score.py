@@ -66,6 +66,7 @@ class Evidence:
     pairs: float = 0.0  # BM25 of the query's adjacent syllable pairs in the passage
     words: int = 0  # content words of a keyword query the passage holds (0 when not coordinating)
     every_word: bool = False  # the passage holds every content word
+    cites: bool = False  # the passage cites a directive the query names
 
 
 def passage_score(ev: Evidence) -> float:
@@ -74,7 +75,8 @@ def passage_score(ev: Evidence) -> float:
 
 
 def order_key(ev: Evidence, coordinate: bool) -> tuple:
-    """Best first: every content word, then most of them (keyword queries), then score, then place.
+    """Best first: citing a directive the query names; then, for a keyword query, holding
+    every content word, then most of them; then score; then report and passage.
 
     Ties are broken by report and passage, never by Whoosh's document numbers,
     which depend on how the index was written.
@@ -82,7 +84,7 @@ def order_key(ev: Evidence, coordinate: bool) -> tuple:
     group = 0
     if coordinate:
         group = -1_000_000 if ev.every_word else -ev.words
-    return (group, -round(passage_score(ev), TIE_DECIMALS), ev.doc, ev.passage)
+    return (not ev.cites, group, -round(passage_score(ev), TIE_DECIMALS), ev.doc, ev.passage)
 
 
 def pair_scorer(pairs_idf: dict[tuple[str, str], float], avg_length: float):

@@ -57,6 +57,14 @@ TYPES = {
 _NAME_TO_TYPE = {fold(name): abbr for abbr, name in TYPES.items()}
 _NAME_TO_TYPE[fold("Quy định")] = "QĐ"  # party regulations are numbered QĐ/TW
 
+
+def fold_symbol(symbol: str) -> str:
+    """A code or symbol compared without case or the stroke of Đ: ``1300/CD-TTG`` = ``1300/CĐ-TTg``."""
+    return symbol.upper().replace("Đ", "D").replace("Ð", "D")
+
+
+_ABBREVIATIONS = {fold_symbol(abbr): abbr for abbr in TYPES}
+
 # Issuers named in words after a bare mention ("Chỉ thị 05 của Bộ Chính trị").
 _ISSUER_NAMES = {
     "bo chinh tri": "TW", "ban bi thu": "TW", "ban chap hanh trung uong": "TW",
@@ -76,6 +84,18 @@ _TYPE_NAME_RE = "|".join(
 # is a full code; the bare pattern refuses a number that continues into a code).
 BARE_RE = re.compile(
     rf"(?<!\w)({_TYPE_NAME_RE})\s+(?:số\s+)?(\d{{1,4}})(?![\w/\-.,]\d|[\w/\-])",
+    re.IGNORECASE,
+)
+# The same, over folded text (``chi thi so 05``): fold() keeps NFC text's length, so spans carry over.
+BARE_FOLDED_RE = re.compile(
+    rf"(?<!\w)({'|'.join(sorted((re.escape(n) for n in _NAME_TO_TYPE), key=len, reverse=True))})"
+    rf"\s+(?:so\s+)?(\d{{1,4}})(?![\w/\-.,]\d|[\w/\-])"
+)
+# A type's abbreviation and a number, as users type them: ``CT 05``, ``KL 01``, ``QĐ số 290``
+# (two letters at least: a lone ``L 5`` is more likely a list item than a law).
+ABBREVIATED_RE = re.compile(
+    rf"(?<![\w/\-])({'|'.join(sorted((a for a in _ABBREVIATIONS if len(a) > 1), key=len, reverse=True))})"
+    rf"[ \t]*(?:-[ \t]*|(?:số|so)[ \t]+)?(\d{{1,5}})(?![\w/\-])",
     re.IGNORECASE,
 )
 _OF_ISSUER = re.compile(
@@ -222,37 +242,54 @@ class DirectiveQuery:
     code: str | None  # full normalised code when the user wrote one
 
     def matches(self, code: str) -> bool:
-        if self.code and self.code == code:
+        """Whether ``code`` (as indexed) is this directive; case and Đ/D never matter."""
+        if self.code and fold_symbol(self.code) == fold_symbol(code):
             return True
         c = parse_code(code)
         if _number_key(c.number) != _number_key(self.number):
             return False
-        if self.type and c.type != self.type:
+        if self.code and not (self.type and self.issuer):
+            return False  # a full code that is not this one
+        if self.type and fold_symbol(c.type or "") != fold_symbol(self.type):
             return False
-        return not self.issuer or c.issuer == self.issuer
+        return not self.issuer or fold_symbol(c.issuer or "") == fold_symbol(self.issuer)
 
 
 def parse_directive_spec(spec: str) -> DirectiveQuery | None:
     """Understand ``05-CT/TW``, ``05-ct/tw``, ``CT 05``, ``Chỉ thị 05``, ``Chỉ thị số 05 của Bộ Chính trị``."""
     spec = spec.strip()
-    m = CODE_RE.fullmatch(spec)
+    m = CODE_RE.fullmatch(spec) or next((c for c in CODE_RE.finditer(spec) if "/" in c.group(0)), None)
     if m:
+        spec = m.group(0)
         c = parse_code(normalize_code(spec))
         return DirectiveQuery(c.number, c.type, c.issuer, c.code)
-    m = BARE_RE.search(spec)
+    folded = fold(spec)
+    m = BARE_RE.search(spec) or BARE_FOLDED_RE.search(folded)
     if m:
         issuer = None
         of = _OF_ISSUER.match(spec, m.end())
         if of and fold(of.group(1)) in _ISSUER_NAMES:
             issuer = _ISSUER_NAMES[fold(of.group(1))]
         return DirectiveQuery(m.group(2), _NAME_TO_TYPE[fold(m.group(1))], issuer, None)
-    m = re.fullmatch(r"([A-Za-zĐđ]{1,5})[\s\-]*(?:số\s*)?(\d{1,5})", spec)  # "CT 05"
-    if m and m.group(1).upper() in TYPES:
-        return DirectiveQuery(m.group(2), m.group(1).upper(), None, None)
+    m = re.fullmatch(r"([A-Za-zĐđ]{1,5})[\s\-]*(?:(?:số|so)\s*)?(\d{1,5})", spec)  # "CT 05", "cd 1300"
+    if m and fold_symbol(m.group(1)) in _ABBREVIATIONS:
+        return DirectiveQuery(m.group(2), _ABBREVIATIONS[fold_symbol(m.group(1))], None, None)
     m = re.fullmatch(r"(\d{1,5})", spec)
     if m:
         return DirectiveQuery(m.group(1), None, None, None)
     return None
+
+
+def query_mentions(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every directive a user's query names: ``05-ct/tw``, ``Chỉ thị 05``,
+    ``chi thi so 05``, ``CT 05``. Overlaps are left to the caller (the earliest wins)."""
+    spans = [(m.start(), m.end()) for m in CODE_RE.finditer(text) if "/" in m.group(0)]
+    spans += [(m.start(), m.end()) for m in BARE_RE.finditer(text)]
+    folded = fold(text)
+    if len(folded) == len(text):
+        spans += [(m.start(), m.end()) for m in BARE_FOLDED_RE.finditer(folded)]
+    spans += [(m.start(), m.end()) for m in ABBREVIATED_RE.finditer(text)]
+    return sorted(set(spans), key=lambda s: (s[0], -s[1]))
 
 
 def type_name(code: str) -> str | None:
