@@ -456,5 +456,59 @@ def terms(query, limit, require_all, date_from, date_to, org, directive, as_json
     sys.exit(0 if found else 1)
 
 
+# ------------------------------------------------------------------ the search page (issue 18)
+# `serve` and `show` import the web stack (starlette, uvicorn, jinja2) inside their bodies only:
+# `vnsearch search` never loads it (tests/test_web.py checks).
+
+
+@cli.command()
+@index_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but 127.0.0.1/localhost opens the index to the network.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8765, show_default=True,
+              help="Port to listen on (0: any free port).")
+@click.option("--open", "open_browser", is_flag=True, help="Open the page in a web browser.")
+@handle_errors
+def serve(index_dir, host, port, open_browser):
+    """Serve a search page for the index at http://HOST:PORT/ (interface in Vietnamese).
+
+    The page searches with the query syntax and filters of `search`, shows
+    facets, a timeline and whole reports, and downloads the CSV of `export`.
+    It reads the index and never writes it; a rebuild is picked up at once.
+    """
+    from search.web import server
+
+    index = _open_index(index_dir)
+    try:
+        server.serve(index, host, port, open_browser=open_browser)
+    except VnsearchError as exc:
+        raise VnsearchError(f"{exc}; choose another with --port or --host") from None
+    finally:
+        index.close()
+
+
+@cli.command()
+@click.argument("target", metavar="DOC[:PASSAGE]")
+@click.option("--query", "-q", metavar="QUERY", default=None, help="Mark the hits of QUERY (syntax of search).")
+@all_option
+@index_dir_option
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto",
+              show_default=True, help="Colour hits (auto: on a terminal unless NO_COLOR is set).")
+@handle_errors
+def show(target, query, require_all, index_dir, color):
+    """Print report DOC (or only its passage PASSAGE): metadata, directives, text.
+
+    What the search page's report page shows, with the hits of --query
+    marked as `search` marks them.
+    """
+    from search.web import show as report_view
+
+    index = _open_index(index_dir)
+    report, passage = report_view.find(index, target)
+    spans = index.highlights(report, query, require_all=require_all) if query else []
+    sys.stdout.write(report_view.format_report(report, spans, passage=passage, color=_color(color),
+                                               query=query))
+
+
 def main() -> None:
     cli(prog_name="vnsearch")

@@ -11,6 +11,7 @@ from pathlib import Path
 from search.errors import VnsearchError
 from search.ingest.formats import SUFFIXES
 from search.records import Source
+from search.text.normalize import nfc
 
 
 def find_sources(
@@ -25,11 +26,11 @@ def find_sources(
     found: list[Source] = []
     for src in sources:
         if src.is_file():
-            found.append(Source(src.absolute(), src.name))
+            found.append(Source(src.absolute(), nfc(src.name)))
         elif src.is_dir():
             for p in _walk(src, skipped if skipped is not None else []):
                 if p.suffix.lower() in SUFFIXES and p.name != "README.md":
-                    found.append(Source(p.absolute(), p.relative_to(src).as_posix()))
+                    found.append(Source(p.absolute(), nfc(p.relative_to(src).as_posix())))  # macOS names are NFD
         else:
             raise VnsearchError(f"cannot read source {src}: no such file or directory")
     return found
