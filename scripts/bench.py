@@ -12,6 +12,7 @@ one run:
 * in-process query latency (p50/p95 over ``QUERIES``, each run once after a
   warm-up pass) and the CLI's wall time for a few of them, next to the bare
   imports it cannot avoid and to ``rg`` scanning the raw files for the phrase;
+* ``/api/search`` latency on the same queries, through ``vnsearch serve`` over HTTP;
 * index size on disk against the raw text in UTF-8; peak memory (largest
   resident set of any one process) of indexing and of a search.
 
@@ -167,6 +168,39 @@ print(json.dumps(times))
 """
 
 
+def api_latency(ix: Path, queries: list[str]) -> list[float]:
+    """Seconds per query of ``/api/search?limit=10`` on ``vnsearch serve`` over ``ix``
+    (the queries of ``LATENCY``, their options as URL parameters), each once after a warm-up pass."""
+    import re
+    import shlex
+    import urllib.parse
+    import urllib.request
+
+    names = {"--from": "from", "--to": "to", "--org": "org", "--directive": "directive", "--all": "all"}
+
+    def url_params(q: str) -> str:
+        w = shlex.split(q)
+        opts = {names[w[i]]: "1" if w[i] == "--all" else w[i + 1] for i in range(len(w)) if w[i] in names}
+        return urllib.parse.urlencode({"q": q.split(" --")[0], "limit": 10, **opts})
+
+    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--index-dir", str(ix), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    try:
+        base = re.search(r"http://\S+/", proc.stdout.readline()).group(0)
+        urls = [f"{base}api/search?{url_params(q)}" for q in queries]
+        for url in urls:  # warm-up, as in process
+            urllib.request.urlopen(url).read()
+        times = []
+        for url in urls:
+            t = time.perf_counter()
+            urllib.request.urlopen(url).read()
+            times.append(time.perf_counter() - t)
+        return times
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
 def du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -245,6 +279,10 @@ def main() -> None:
         row(f"query latency in process ({len(QUERIES)} queries)",
             f"p50 {percentile(times, .5) * 1e3:.0f} ms, p95 {percentile(times, .95) * 1e3:.0f} ms, "
             f"max {max(times) * 1e3:.0f} ms; peak {rss / 1024:.0f} MiB")
+        times = api_latency(ix, QUERIES)
+        row("`/api/search` latency over HTTP, same queries (`vnsearch serve`)",
+            f"p50 {percentile(times, .5) * 1e3:.0f} ms, p95 {percentile(times, .95) * 1e3:.0f} ms, "
+            f"max {max(times) * 1e3:.0f} ms")
 
         base = min(measured("-c", "import whoosh.index, whoosh.qparser, click")[0] for _ in range(3))
         row("bare imports (`import whoosh.index, whoosh.qparser, click`)", f"{base:.2f} s")
