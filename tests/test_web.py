@@ -549,6 +549,42 @@ def test_show_errors(web_index):
     assert result.exit_code == 0
 
 
+def test_serve_builds_the_default_index_on_first_use(tmp_path):
+    shutil.copytree(SEEDS, tmp_path / "seeds")
+    env = {k: v for k, v in os.environ.items() if k != "VNSEARCH_INDEX"}
+    proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", "0"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=dict(env, PYTHONUNBUFFERED="1"))
+    try:
+        line = proc.stdout.readline()
+        assert "serving index at http://127.0.0.1:" in line, line + proc.stderr.read()
+        url = line.split(" at ")[1].split()[0].rstrip("/")
+        _, _, body = get(url, "/api/search?q=tuyen+giao&limit=1")
+        assert json.loads(body)["doc"].endswith(".txt")
+    finally:
+        proc.terminate()
+        proc.wait(20)
+    assert "building index/ from seeds/" in proc.stderr.read()
+
+
+def test_serve_opens_a_browser_and_names_a_busy_port(monkeypatch, web_index):
+    import socket
+    import webbrowser
+
+    from search.web import server
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", opened.append)
+    monkeypatch.setattr(server, "make_server", lambda index, sock, host: type("Quiet", (), {
+        "run": lambda self, sockets: None})())
+    result = cli_run(web_index, "serve", "--port", "0", "--open")
+    assert result.exit_code == 0 and opened and opened[0] in result.stdout
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "--index-dir", str(web_index)])
+    assert result.exit_code == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "--port" in result.stderr
+
+
 def test_serve_command_prints_its_url(web_index):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "search", "serve", "--port", "0", "--index-dir", str(web_index)],

@@ -271,3 +271,23 @@ def test_unknown_report_is_a_page_not_a_file(page, base):
     assert response.status == 404
     assert "Không có trang này" in page.locator("h1").inner_text()
     assert "root:" not in page.content()
+
+
+def test_page_works_without_javascript(browser, base):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        pg = context.new_page()
+        pg.set_default_timeout(10_000)
+        pg.goto(base + "/")
+        pg.fill("input[name=q]", "tuyen giao")
+        pg.locator("form.search button").click()
+        pg.wait_for_url(re.compile(r"\?q=tuyen"))
+        assert params(pg.url)["q"] == ["tuyen giao"]  # empty filters stay in the URL, harmlessly
+        assert pg.locator("ol.hits mark").count() > 0
+        pg.locator("input[name=one]").check()
+        pg.locator("form.search button").click()
+        pg.wait_for_url(re.compile(r"one=1"))
+        docs = [doc for doc, _ in hit_targets(pg)]
+        assert len(docs) == len(set(docs)) > 1
+    finally:
+        context.close()
