@@ -434,19 +434,24 @@ def test_answers_during_rebuilds_and_follows_them(tmp_path):
 
 
 def test_concurrent_requests_are_served(base):
-    results: list[int] = []
-    paths = ["/?q=tuyen+giao", "/api/search?q=b%E1%BA%AFc+k%E1%BA%A1n", "/export.csv?q=tuyen",
-             "/report/004_504386917ef91bfa.txt?q=tuyen"] * 4
+    """Requests in parallel get what each gets alone (the shared Index, the segmenter, the caches)."""
+    paths = ["/?q=tuyen+giao", "/api/search?q=b%E1%BA%AFc+k%E1%BA%A1n&limit=50", "/export.csv?q=tuyen",
+             "/api/search?q=Ng%C6%B0%E1%BB%9Di+ngh%E1%BB%87n+ma+t%C3%BAy+c%C3%B3+b%E1%BB%8B+x%E1%BB%AD+l%C3%BD",
+             "/report/004_504386917ef91bfa.txt?q=tuyen", "/api/search?q=ch%E1%BB%89+th%E1%BB%8B+05&one=1"]
+    alone = {path: get(base, path) for path in paths}
+    results: list[tuple[str, tuple]] = []
 
     def fetch(path):
-        results.append(get(base, path)[0])
+        results.append((path, get(base, path)))
 
-    threads = [threading.Thread(target=fetch, args=(p,)) for p in paths]
+    threads = [threading.Thread(target=fetch, args=(p,)) for p in paths * 4]
     for t in threads:
         t.start()
     for t in threads:
         t.join(60)
-    assert results == [200] * len(paths)
+    assert len(results) == len(threads)
+    for path, (status, _, body) in results:
+        assert status == 200 and body == alone[path][2], path
 
 
 # ------------------------------------------------------------------ timeline and facets
