@@ -1,9 +1,14 @@
 """The article of a scraped page and the passages it is cut into.
 
 Reports arrive as text scraped from web pages, so the article sits between page
-chrome (date stamps, category names, counters, share bars) and lists of other
-articles. ``article_lines`` keeps the article's lines only; ``split_passages``
-packs them into the passages search ranks and shows.
+furniture: date stamps and category labels above the headline, photo captions
+and credits, lists of other articles (inside the article as well as after it),
+share bars and counters. ``furniture`` says which lines are furniture and of
+what kind; ``article_lines`` keeps the others; ``split_passages`` packs them
+into the passages search ranks and shows.
+
+Nothing the author wrote is dropped unless it is recognised as furniture: a
+short first or last line stays.
 """
 
 from __future__ import annotations
@@ -26,6 +31,10 @@ _END_MARKERS = {
         "Tin đọc nhiều", "Đọc nhiều nhất", "In bài", "Gửi bài", "Bản in", "Lên đầu trang",
     ]
 }
+# Page chrome that sits alone on a line inside the article: VnExpress closes a
+# box of links to other articles with "Xem tiếp" and opens its comment form with
+# "Ý kiến của bạn" (the author's byline and the list of other articles may follow).
+_CHROME = {fold(s) for s in ["Xem tiếp", "Ý kiến của bạn", "Gửi ý kiến", "Trở về", "Về đầu trang"]}
 # An end marker among the page's first 3 lines does not end the article: there it
 # is chrome above the headline (a share bar, a menu entry such as "Tin khác"), and
 # cutting there would leave two lines of the article at most.
@@ -37,20 +46,44 @@ END_MARKER_FROM_LINE = 3
 TEASER_HALF = 2
 # ... and only with at least 4 words: a shorter line says too little to be a teaser title.
 TEASER_MIN_WORDS = 4
-# A closing signature ("Lệ Như", "Diệp Trương (TTXVN)", "A.H") has at most 4 words.
+# A closing signature ("Lệ Như", "Diệp Trương (TTXVN)", "A.H", "T.Dũng") has at most 4 words.
 BYLINE_MAX_WORDS = 4
+# A photo caption is one sentence of at most this many characters (seed 000's
+# "Ảnh: Đồng chí ... phát biểu tại Hội nghị" captions run to 200).
+CAPTION_MAX_CHARS = 300
+# A line given twice in a row is a photo's alt text and caption when it has at
+# most this many words ("Quang cảnh Hội nghị."): both copies go. A longer line
+# given twice is text scraped twice: the repeat goes.
+DUPLICATE_CAPTION_MAX_WORDS = 12
+# A line whose words are nearly all (this share) among the first words of the
+# next paragraph, in order, is a caption repeating that paragraph's first
+# sentence (seed 000: the caption "Đồng chí Vũ Đức Nam ... báo cáo kết quả ..."
+# above "Báo cáo kết quả ..., đồng chí Vũ Đức Nam ...").
+CAPTION_ECHO_SHARE = 0.8
+# ... looked for among the next paragraph's first words: this many times the caption's words.
+CAPTION_ECHO_SPAN = 2
 
 _RELATIVE_TIME = re.compile(
     r"^(?:\d+\s+(?:giây|phút|giờ|ngày|tuần|tháng|năm)\s+trước|hôm qua|hôm nay|vừa xong)$",
     re.IGNORECASE,
 )
+# Lists of other articles. The seeds' sites: "• Nâng cao chất lượng ... (16 ngày trước)".
 _LISTED_TEASER = re.compile(r"\(\d+\s+(?:phút|giờ|ngày|tuần|tháng|năm)\s+trước\)\s*$")
+# VnExpress: the other article's title with its date glued on, zero-padded, no
+# space: "Giáo hoàng qua đời(01/04/2005)", "Phi Hùng đã xuất hiện tại cơ quan
+# điều tra(13/01)". (A date the author puts in parentheses has a space before it.)
+_VNE_RELATED = re.compile(r"[^\s(]\(\d{2}/\d{2}(?:/\d{4})?\)\s*$")
+# Thanh Niên / Tuổi Trẻ Online: links to other articles behind ">>" (escaped "&gt;&gt;" in
+# the scraped text), several to a line.
+_ARROW_LINKS = re.compile(r"^(?:>>|&gt;&gt;|»)\s*\S.*(?:>>|&gt;&gt;|»)\s*\S")
 _COUNTER = re.compile(
     r"^(?:[•·\-\*]\s*)?(?:đang online|đang truy cập|hôm nay|trong tuần|tất cả|"
     r"tổng lượt truy cập|lượt truy cập|lượt xem|khách|thành viên|tổng)\b.*\d\s*$",
     re.IGNORECASE,
 )
-_PAGINATION = re.compile(r"^(?:\d+\s+){2,}.*$|^[\d\s.…]+$")
+# Page numbers: "1 2 3 4 5 ...", "« 1 2 3 »". A number alone on a line is not
+# pagination: tables scraped one cell per line are the author's.
+_PAGINATION = re.compile(r"^[«‹<\s]*1\s+2\s+3(?:\s+\d+)*[\s.…»›>]*(?:trang\s+sau|tiếp)?$", re.IGNORECASE)
 # A line that is a date stamp only ("Thứ Sáu, 22/11/2024 07:53", "08/07/2020 | 306"):
 # page chrome, never a title.
 DATE_ONLY = re.compile(
@@ -58,25 +91,34 @@ DATE_ONLY = re.compile(
     r"(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*(?:'?\s*\(GMT[+\-]\d+\))?\s*(?:\|\s*\d+)?$",
     re.IGNORECASE,
 )
+# "Tin, ảnh: THẾ HOÀNG", "Bài viết: Hữu Nghĩa", "Ảnh: Anh Tuấn", "Nguồn: Theo Infotech".
 _CREDIT = re.compile(
-    r"^(?:tin|ảnh|bài|bài viết|tin và ảnh|tin, ảnh|bài và ảnh|bài, ảnh|nguồn|theo)\s*:\s*\S.{0,60}$",
+    r"^\(?(?:tin|ảnh|bài|bài viết|tin và ảnh|tin, ảnh|bài và ảnh|bài, ảnh|nguồn|theo|thực hiện)\s*:"
+    r"\s*\S.{0,60}$",
     re.IGNORECASE,
 )
+# A caption that says it is one: "Ảnh: Đồng chí Sơn Minh Thắng ... phát biểu tại Hội nghị".
+_CAPTION_START = re.compile(r"^\(?(?:trong\s+)?ảnh\s*:", re.IGNORECASE)
+# A caption closed by its photo credit: "Văn Quyến đang đi bóng. Ảnh: Sĩ Huyên",
+# "Một VĐV rơi gần mép nước. - Ảnh: T.T.D.", "... đọc qua Cẩm nang (ảnh: Ngọc Thạch)".
+_CAPTION_CREDIT = re.compile(
+    r"(?:^|[\s.\-–—(])ảnh\s*:\s*[^\s.:;,!?()][^.:;!?()]{0,40}(?:\.[^\s.:;!?()]{1,12}){0,4}\.?\)?\s*$",
+    re.IGNORECASE,
+)
+# Lines of typographic or page layout: rules of dashes, separators ("oOo", "***"),
+# HTML tags left in the text.
+_MARKUP = re.compile(r"^(?:oOo|o0o|\*+|(?:\s*</?[a-zA-Z][^<>]*>)+\s*(?:&nbsp;)?)$|^&nbsp;$")
+# Breadcrumbs: "Trang chủ > Tin tức > Thời sự", "Thời sự » Xã hội".
+_BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}){1,5}$")
+# A signature: names and initials, an agency or source in parentheses after them
+# ("Diệp Trương (TTXVN)", "M.C. (theo BBC)", "(Theo Người Lao Động)").
+_SOURCE_LINE = re.compile(r"^\((?:theo|nguồn)\s+[^()]{2,60}\)$", re.IGNORECASE)
+_SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"“(]?[A-ZÀ-ỸĐ]")
 
 
 def _is_noise(line: str) -> bool:
     """A line of page chrome that never belongs to a passage."""
-    s = line.strip(" \t•·-*")
-    if not s or not any(ch.isalnum() for ch in s):
-        return True
-    return bool(
-        _RELATIVE_TIME.match(s)
-        or _LISTED_TEASER.search(s)
-        or _COUNTER.match(s)
-        or _PAGINATION.match(s)
-        or DATE_ONLY.match(s)
-        or _CREDIT.match(s)
-    )
+    return _line_kind(line) is not None
 
 
 def _is_end_marker(line: str) -> bool:
@@ -84,35 +126,114 @@ def _is_end_marker(line: str) -> bool:
     return s in _END_MARKERS or s.rstrip(":") in _END_MARKERS or s.endswith(" go top")
 
 
-def _is_byline(line: str) -> bool:
-    """A short signature line closing an article ("Lệ Như", "Diệp Trương (TTXVN)", "A.H")."""
+def _is_caption(line: str) -> bool:
+    """A photo caption or credit (see ``_CAPTION_START`` and ``_CAPTION_CREDIT``)."""
+    if len(line) > CAPTION_MAX_CHARS:
+        return False
+    if _CAPTION_START.match(line):
+        # "Ảnh: <caption>", one sentence; "Ảnh: Q.LIÊM Vòng 9 Giải hạng Nhất sẽ ..."
+        # (a credit and then the article) is the author's paragraph.
+        return not _SENTENCE_BREAK.search(line)
+    return bool(_CAPTION_CREDIT.search(line))
+
+
+def _line_kind(line: str) -> str | None:
+    """The kind of furniture a line is by itself, whatever surrounds it; None for text."""
+    s = line.strip(" \t•·-*")
+    if not s or not any(ch.isalnum() for ch in s) or _MARKUP.match(line.strip()):
+        return "markup"
+    if _RELATIVE_TIME.match(s) or DATE_ONLY.match(s):
+        return "stamp"
+    if _LISTED_TEASER.search(s) or _VNE_RELATED.search(line) or _ARROW_LINKS.match(line.strip()):
+        return "related"
+    if fold(s) in _CHROME:
+        return "chrome"
+    if _COUNTER.match(s) or _PAGINATION.match(s):
+        return "counter"
+    if _CREDIT.match(s) or _is_caption(line.strip()):
+        return "caption"
+    return None
+
+
+def is_byline(line: str) -> bool:
+    """A signature closing an article: names or initials, maybe a source in parentheses.
+
+    "Lệ Như", "Diệp Trương (TTXVN)", "A.H", "T.Dũng", "M.C. (theo BBC)",
+    "(Theo Người Lao Động)". Every word of the name is capitalised: "Dòng hai
+    tuyên giáo" is the author's line.
+    """
     s = line.strip()
-    words = s.split()
-    return 0 < len(words) <= BYLINE_MAX_WORDS and not s.endswith((".", ":", ";", "?", "!", "…")) and not any(
-        ch.isdigit() for ch in s
-    )
+    if _SOURCE_LINE.match(s):
+        return True
+    name = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", s)
+    words = name.replace(".", ". ").split()
+    if not 0 < len(words) <= BYLINE_MAX_WORDS or len(name.split()) > BYLINE_MAX_WORDS:
+        return False
+    if any(ch.isdigit() for ch in s) or s.endswith((":", ";", "?", "!", "…", ",")):
+        return False
+    return all(w[0].isupper() for w in words if w[0].isalpha()) and any(w[0].isalpha() for w in words)
 
 
-def article_lines(text: str) -> list[str]:
-    """The article's lines: page chrome, junk lists and closing signatures removed."""
-    lines = [ln.strip() for ln in text.split("\n")]
-    content = [ln for ln in lines if ln]
-    n = len(content)
-    kept: list[str] = []
-    for i, ln in enumerate(content):
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", fold(text))
+
+
+def _echoes_next(line: str, nxt: str) -> bool:
+    """``line`` repeats the first sentence of ``nxt`` (a caption above its paragraph)."""
+    if len(line) > CAPTION_MAX_CHARS or _SENTENCE_BREAK.search(line):
+        return False
+    words = _words(line)
+    if len(words) < TEASER_MIN_WORDS or len(nxt) <= len(line):
+        return False
+    window = set(_words(nxt)[: CAPTION_ECHO_SPAN * len(words)])
+    return sum(w in window for w in words) >= CAPTION_ECHO_SHARE * len(words)
+
+
+def furniture(lines: list[str], title: str | None = None) -> list[str | None]:
+    """For each line of a page's article (stripped, non-empty, below its headline),
+    the kind of furniture it is, or None for the author's text.
+
+    Kinds: ``end`` (from a heading of other pages' lists on, or a teaser card),
+    ``markup``, ``stamp``, ``related``, ``chrome``, ``counter``, ``caption``,
+    ``duplicate`` (a line given twice in a row), ``title`` (the headline again),
+    ``byline`` (the closing signature).
+    """
+    n = len(lines)
+    kinds: list[str | None] = [None] * n
+    folded_title = " ".join(_words(title)) if title else None
+    for i, ln in enumerate(lines):
         if _is_end_marker(ln) and i >= END_MARKER_FROM_LINE:
+            kinds[i:] = ["end"] * (n - i)
             break
         # Two identical lines in a row in the second half: a teaser card (title
         # repeated as link text) of a list of other articles.
-        if (i >= n // TEASER_HALF and i + 1 < n and content[i + 1] == ln
+        if (i >= n // TEASER_HALF and i + 1 < n and lines[i + 1] == ln
                 and len(ln.split()) >= TEASER_MIN_WORDS):
+            kinds[i:] = ["end"] * (n - i)
             break
-        if _is_noise(ln):
-            continue
-        kept.append(ln)
-    while kept and _is_byline(kept[-1]):
-        kept.pop()
-    return kept
+        kinds[i] = _line_kind(ln)
+        if kinds[i] is None and folded_title and " ".join(_words(ln)) == folded_title:
+            kinds[i] = "title"
+    for i in range(1, n):
+        if kinds[i] is None and lines[i] == lines[i - 1]:
+            kinds[i] = "duplicate"
+            if len(lines[i].split()) <= DUPLICATE_CAPTION_MAX_WORDS and kinds[i - 1] is None:
+                kinds[i - 1] = "caption"
+    for i in range(n - 1):
+        if kinds[i] is None and kinds[i + 1] is None and _echoes_next(lines[i], lines[i + 1]):
+            kinds[i] = "caption"
+    # The closing signature: the last line of the author's text, if it is a name.
+    last = max((i for i in range(n) if kinds[i] is None), default=None)
+    if last is not None and last > 0 and is_byline(lines[last]):
+        kinds[last] = "byline"
+    return kinds
+
+
+def article_lines(text: str | list[str], title: str | None = None) -> list[str]:
+    """The article's lines: ``text`` (or its stripped lines) without furniture."""
+    lines = [ln.strip() for ln in text.split("\n")] if isinstance(text, str) else list(text)
+    lines = [ln for ln in lines if ln]
+    return [ln for ln, kind in zip(lines, furniture(lines, title)) if kind is None]
 
 
 # ------------------------------------------------------------------- passages
