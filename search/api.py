@@ -50,8 +50,10 @@ def build_index(
     jobs: int | None = None,
     rebuild: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
+    remove: Iterable[str | os.PathLike] = (),
 ) -> IndexStats:
-    """Bring ``index_dir`` in line with the reports under ``sources`` (folders or files).
+    """Add ``sources`` (folders or files) to the index's sources, drop ``remove``, and bring
+    every source up to date.
 
     Incremental unless ``rebuild``; ``jobs`` processes (default: the number of
     cores); ``progress(done, total, name)`` is called as files are read. The
@@ -60,7 +62,8 @@ def build_index(
     """
     from search.index.build import build_index as build
 
-    return build([Path(s) for s in sources], Path(index_dir), progress=progress, jobs=jobs, rebuild=rebuild)
+    return build([Path(s) for s in sources], Path(index_dir), progress=progress, jobs=jobs, rebuild=rebuild,
+                 remove=[Path(r) for r in remove])
 
 
 @contextmanager
@@ -318,6 +321,19 @@ class Index:
         """Every report's metadata (no passage text), by ``doc``."""
         with self._use() as g:
             return [Report.from_record(doc, r) for doc, r in store.read_reports(g.gen).items()]
+
+    def sources(self) -> list[dict]:
+        """The source folders: ``folder``, ``reports`` (how many it holds), ``indexed`` (when a build
+        last read it, ISO time) and ``exists`` (False for a folder that is gone or unmounted)."""
+        with self._use() as g:
+            sources = g.meta.get("sources") or []
+            records = store.read_reports(g.gen)
+        counts: dict[str, int] = {}
+        for r in records.values():
+            counts[r.get("folder")] = counts.get(r.get("folder"), 0) + 1
+        return [{"folder": s["folder"], "reports": counts.get(s["folder"], 0), "indexed": s.get("indexed"),
+                 "exists": os.path.exists(s["folder"])}
+                for s in sources if isinstance(s, dict) and isinstance(s.get("folder"), str)]
 
     def directives(self) -> list[dict]:
         """Every directive code cited, most cited first (what ``vnsearch directives`` lists)."""

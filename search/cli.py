@@ -131,40 +131,51 @@ def _open_index(option: Path | None):
     return api.open_index(index_dir)
 
 
+# The progress bar: tqdm (count, rate, ETA; redrawn to the terminal's width, even
+# when the window is resized: click's own bar shows no rate and drew wider
+# than a 60-column terminal when a file name was long).
+BAR_FORMAT = "{desc} {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}, {rate_fmt}]"
+
+
+def progress_bar(file, ncols: int | None = None):
+    """The indexing progress bar on ``file`` (a terminal): files done, rate and time left."""
+    from tqdm import tqdm
+
+    return tqdm(total=0, desc="indexing", unit=" files", unit_scale=True, file=file, ncols=ncols,
+                dynamic_ncols=ncols is None, bar_format=BAR_FORMAT, leave=False, mininterval=0.2)
+
+
 def _build(sources: list[Path], index_dir: Path, quiet: bool = False, jobs: int | None = None,
-           rebuild: bool = False):
+           rebuild: bool = False, remove: list[Path] = ()):
     from search.api import build_index
 
     bar = None
     if not quiet and sys.stderr.isatty():
-        bar = click.progressbar(length=1, label="indexing", file=sys.stderr, show_eta=True,
-                                show_pos=True, item_show_func=lambda name: name)
+        bar = progress_bar(sys.stderr)
 
     def progress(done: int, total: int, name: str) -> None:
         if bar is not None:
-            bar.length = max(total, 1)
-            bar.current_item = name
-            bar.update(done - bar.pos)
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
 
     try:
-        stats = build_index(sources, index_dir, progress=progress, jobs=jobs, rebuild=rebuild)
+        stats = build_index(sources, index_dir, progress=progress, jobs=jobs, rebuild=rebuild, remove=remove)
     finally:
         if bar is not None:
-            bar.render_finish()
+            bar.close()
     for path, reason in stats.skipped:
         click.echo(f"vnsearch: skipped {path}: {reason}", err=True)
     return stats
 
 
-def _recorded_sources(index_dir: Path) -> list[Path] | None:
-    """The folders the live index was built from, if there is one."""
+def _has_index(index_dir: Path) -> bool:
     from search.index import store
 
     try:
-        gen = store.current_generation(index_dir)
-        return [Path(p) for p in store.read_meta(gen)["sources"]] if gen else None
-    except (VnsearchError, KeyError, TypeError):
-        return None
+        return store.current_generation(index_dir) is not None
+    except VnsearchError:
+        return True  # damaged: the build says how
 
 
 def _color(choice: str) -> bool:
@@ -183,6 +194,9 @@ class _OneLineErrors(click.Group):
             return super().main(*args, standalone_mode=False, **kwargs)
         try:
             result = super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `vnsearch` alone: the usage, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
             click.echo(f"vnsearch: {_usage_message(exc)}", err=True)
             sys.exit(exc.exit_code)
@@ -212,26 +226,49 @@ def cli():
 @cli.command()
 @click.argument("sources", nargs=-1, type=click.Path(path_type=Path))
 @index_dir_option
+@click.option("--remove", "remove", multiple=True, type=click.Path(path_type=Path), metavar="FOLDER",
+              help="Drop FOLDER and its reports from the index (repeatable).")
 @click.option("--rebuild", is_flag=True, help="Read every file again instead of only new and changed ones.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
               help="Processes to index with [default: number of cores].")
 @handle_errors
-def index(sources, index_dir, rebuild, jobs):
-    """Index the reports in SOURCE folders or files.
+def index(sources, index_dir, remove, rebuild, jobs):
+    """Add SOURCE folders (or files) to the index and bring every source up to date.
 
-    Without SOURCE, updates the index from the folders it was built from
-    (./seeds for a new index). Only new and changed files are read; reports
-    whose files are gone are removed. The new index is written beside the old
-    one and replaces it only when complete, so searches keep working meanwhile.
+    The index remembers its source folders: without SOURCE, it updates them
+    all (./seeds for a new index). Only new and changed files are read;
+    reports whose files are gone are removed. The new index is written beside
+    the old one and replaces it only when complete, so searches keep working
+    meanwhile.
     """
     target, _ = _index_dir(index_dir)
-    chosen = list(sources) or _recorded_sources(target) or [DEFAULT_SOURCE]
-    stats = _build(chosen, target, jobs=jobs, rebuild=rebuild)
+    chosen = list(sources)
+    if not chosen and not remove and not _has_index(target):
+        chosen = [DEFAULT_SOURCE]
+    stats = _build(chosen, target, jobs=jobs, rebuild=rebuild, remove=list(remove))
     click.echo(
         f"{target}: {stats.indexed} indexed, {stats.updated} updated, {stats.removed} removed, "
         f"{stats.unchanged} unchanged, {len(stats.skipped)} skipped",
         err=True,
     )
+
+
+@cli.command()
+@output_options
+@index_dir_option
+@handle_errors
+def sources(as_json, index_dir):
+    """The index's source folders: how many reports each holds and when it was last indexed."""
+    from search.render import jsonl
+
+    records = _open_index(index_dir).sources()
+    if as_json:
+        jsonl.write_jsonl(records, sys.stdout)
+    else:
+        for r in records:
+            missing = "" if r["exists"] else "  (missing)"
+            click.echo(f"{r['folder']}  {r['reports']} reports  indexed {r['indexed'] or '-'}{missing}")
+    sys.exit(0 if records else 1)
 
 
 def batch_option(fn):

@@ -27,7 +27,9 @@ class Source:
     """One file to index."""
 
     path: Path  # the file on disk
-    doc: str  # the report's name as users see it: its path relative to the source folder
+    doc: str  # the report's name as users see it (``ingest.sources.find_sources`` says how)
+    folder: str = ""  # the source folder it was found in (absolute), or the file itself
+    relpath: str = ""  # its path relative to that folder: with ``folder``, what identifies the report
 
 
 @dataclass

@@ -419,7 +419,7 @@ def make_messy(folder: Path) -> None:
     write(folder, "empty.txt", b"")
     write(folder, "invalid.txt", b"Report \xc3\x28 total \xa0\xa1 value\xff end\n")
     write(folder, "nul.txt", b"text with a \x00 NUL byte in the middle\n")
-    write(folder, "README.md", "not a report")
+    write(folder, "README.md", "Ghi chú\n\nThư mục báo cáo thử.")
     sub = folder / "sub"
     sub.mkdir()
     os.symlink(folder, sub / "loop")  # a link back to the top: a loop
@@ -430,7 +430,7 @@ def test_find_sources_survives_symlink_loop(tmp_path):
     skipped = []
     files = find_sources([tmp_path / "messy"], skipped)
     assert sorted(f.doc for f in files) == [
-        "binary.txt", "empty.txt", "good.txt", "invalid.txt", "nul.txt", "utf16.txt"
+        "README.md", "binary.txt", "empty.txt", "good.txt", "invalid.txt", "nul.txt", "utf16.txt"
     ]
     assert any("loop" in reason for _, reason in skipped)
 
@@ -446,7 +446,7 @@ def test_index_messy_folder(tmp_path):
     assert names["empty.txt"] == "empty file"
     assert names["invalid.txt"] == "not valid text in UTF-8, UTF-16 or Windows-1258"
     assert names["nul.txt"] == "contains NUL bytes"
-    assert "2 indexed, 0 updated, 0 removed, 0 unchanged, 5 skipped" in result.stderr
+    assert "3 indexed, 0 updated, 0 removed, 0 unchanged, 5 skipped" in result.stderr  # README.md is a report too
     for query, doc in [('"tuyên giáo quý I"', "good.txt"), ('"công tác dân vận"', "utf16.txt")]:
         out = runner.invoke(cli, ["search", query, "--json", "--index-dir", str(tmp_path / "ix")])
         assert out.exit_code == 0

@@ -30,6 +30,7 @@ PRIVATE_NAMES = {
 # Private names of other libraries, each with why (they are not Whoosh's, so not fenced here).
 OTHER_PRIVATE = {
     "_tc": "python-docx: a table cell's XML element, to read merged cells once (ingest/formats/docx.py)",
+    "_exit": "os._exit: a forked worker whose parent already died leaves at once (index/build.py)",
 }
 
 

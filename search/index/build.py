@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.errors import DamagedIndex
+from search.errors import DamagedIndex, VnsearchError
 from search.index import pairs, store, words
 from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema
 from search.ingest.formats import Skip, read_report
 from search.ingest.report import parse_document
-from search.ingest.sources import Fingerprint, digest, find_sources, plan
+from search.ingest.sources import Fingerprint, digest, display_name, find_sources, plan, source_folder
 from search.records import IndexStats, Report, Source
 from search.text.analysis import syllable_keys
 from search.text.normalize import fold
@@ -111,7 +111,7 @@ def _parse(sf: Source) -> Parsed:
     report = parse_document(sf.doc, read.text, title=read.title, date=read.date)
     if not report.passages:
         return Parsed(sf, skipped="no text")
-    report.path = str(sf.path)
+    report.path = display_name(str(sf.path))
     pair_keys, word_keys, bounds = _analysed(p.text for p in report.passages)
     return Parsed(sf, report, sha1=sha1, pair_keys=pair_keys, word_keys=word_keys, bounds=bounds)
 
@@ -155,6 +155,40 @@ def _parsed(files: list[Source], jobs: int):
             room.release(len(files) + 1)  # a feeder waiting for room sees ``stop``
 
 
+class _ParentWatch:
+    """Makes every process forked by this build die with the process that forked it.
+
+    The workers (the readers' pool, Whoosh's ``MpWriter`` processes) are
+    forked; killed with ``kill -9``, an out-of-memory kill or a service
+    manager stopping only the main process, the parent used to leave them
+    running for good. Linux's ``PR_SET_PDEATHSIG`` sends them SIGKILL when it
+    dies; elsewhere they are not watched.
+    """
+
+    def __init__(self) -> None:
+        self.parent = os.getpid()
+
+    def forked(self) -> None:
+        import ctypes
+        import signal
+
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            return
+        if os.getppid() != self.parent:  # died before the signal was armed
+            os._exit(1)
+
+
+def _watch_parent() -> _ParentWatch:
+    import multiprocessing.util
+
+    watch = _ParentWatch()
+    multiprocessing.util.register_after_fork(watch, _ParentWatch.forked)
+    return watch
+
+
 PARALLEL_MIN = 50  # files below which extra processes cost more than they save
 BATCH = 100  # passages handed to an indexing process at a time
 
@@ -165,22 +199,57 @@ def build_index(
     progress: Callable[[int, int, str], None] | None = None,
     jobs: int | None = None,
     rebuild: bool = False,
+    remove: list[Path] = (),
 ) -> IndexStats:
-    """Bring ``index_dir`` in line with the reports under ``sources``.
+    """Bring ``index_dir`` in line with its source folders, adding ``sources`` to them.
 
-    By default only new and changed files are read, and reports whose files are
-    gone leave the index; ``rebuild`` reads everything. Either way the result is
-    a new generation published atomically: the live index is untouched until the
+    The index records its source folders: ``sources`` are added to those it
+    has, ``remove`` dropped with their reports, and every source is brought up
+    to date. By default only new and changed files are read, and reports
+    whose files are gone leave the index; ``rebuild`` reads everything. A
+    recorded source folder that is missing (an unmounted drive) keeps its
+    reports and is named in ``skipped``. Either way the result is a new
+    generation published atomically: the live index is untouched until the
     new one is complete, and a second writer is refused (``store.WriterLock``).
+    A run that fails leaves no new folder behind.
     """
     jobs = max(1, jobs or os.cpu_count() or 1)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with store.WriterLock(index_dir):
-        return _build_locked(sources, index_dir, progress, jobs, rebuild)
+    for src in sources:
+        if not os.path.exists(src):
+            raise VnsearchError(f"cannot read source {src}: no such file or directory")
+    created = store.make_index_dir(index_dir)
+    try:
+        with store.WriterLock(index_dir):
+            return _build_locked([Path(s) for s in sources], index_dir, progress, jobs, rebuild,
+                                 [Path(r) for r in remove])
+    except BaseException:
+        if created:
+            store.remove_if_unused(index_dir)
+        raise
+
+
+def recorded_sources(index_dir: Path) -> list[dict]:
+    """The source folders the live index records: ``folder`` (absolute) and ``indexed`` (ISO time)."""
+    try:
+        gen = store.current_generation(index_dir)
+        meta = store.read_meta(gen) if gen is not None else {}
+    except VnsearchError:
+        return []
+    out = []
+    for s in meta.get("sources") or []:
+        if isinstance(s, str):  # written before sources were records
+            s = {"folder": str(source_folder(Path(s))), "indexed": meta.get("built")}
+        if isinstance(s, dict) and isinstance(s.get("folder"), str):
+            out.append(s)
+    return out
 
 
 def _live_records(index_dir: Path, rebuild: bool) -> tuple[Path | None, dict[str, dict]]:
-    """The live generation an update starts from, and its report records (none for a rebuild)."""
+    """The live generation an update starts from, and its report records (none for a rebuild).
+
+    An update opens every segment of the live index first: a damaged index
+    must stop the update, never be reported as up to date.
+    """
     if rebuild:
         return None, {}
     live = store.current_generation(index_dir)
@@ -191,30 +260,82 @@ def _live_records(index_dir: Path, rebuild: bool) -> tuple[Path | None, dict[str
     old = store.read_reports(live)
     if not all(isinstance(r.get("source"), dict) for r in old.values()):
         raise store.damaged(index_dir, "report records")
+    try:
+        ix = _open(live)
+        with ix.searcher() as s:
+            for doc in list(old)[:1]:
+                list(s.documents(doc=doc))  # reads a stored block and a posting list
+    except OSError as exc:
+        raise store.unreadable(index_dir, exc) from None
+    except Exception as exc:  # noqa: BLE001 - Whoosh raises many kinds on damaged files
+        raise store.damaged(index_dir, type(exc).__name__) from None
+    for table, what in ((pairs.PairTable, "pair table"), (words.WordTable, "word table")):
+        try:
+            table(live / (pairs.FILE if table is pairs.PairTable else words.FILE))
+        except (OSError, ValueError):
+            raise store.damaged(index_dir, what) from None
     return live, old
 
 
-def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
+def _open(gen: Path):
+    from whoosh.filedb.filestore import FileStorage
+
+    ix = FileStorage(str(gen), supports_mmap=False).open_index()
+    ix.reader().close()  # opens every segment: catches missing or truncated files
+    return ix
+
+
+def _sources(index_dir: Path, given: list[Path], remove: list[Path]) -> list[dict]:
+    """The sources this run brings up to date: the recorded ones and ``given``, less ``remove``."""
+    recorded = recorded_sources(index_dir)
+    folders = [s["folder"] for s in recorded]
+    for r in remove:
+        folder = str(source_folder(r))
+        if folder not in folders:
+            known = ", ".join(folders) or "none"
+            raise VnsearchError(f"{r} is not a source of the index at {index_dir} (its sources: {known})")
+    gone = {str(source_folder(r)) for r in remove}
+    out = [s for s in recorded if s["folder"] not in gone]
+    for g in given:
+        folder = str(source_folder(g))
+        if folder not in [s["folder"] for s in out]:
+            out.append({"folder": folder, "indexed": None})
+    return out
+
+
+def _build_locked(given, index_dir, progress, jobs, rebuild, remove) -> IndexStats:
     from whoosh import index as windex
 
     live, old = _live_records(index_dir, rebuild)
     store.clean_leftovers(index_dir, damaged_ok=rebuild)
     stats = IndexStats()
-    files = find_sources(sources, stats.skipped)
+    sources = _sources(index_dir, given, remove)
+    present = [s for s in sources if os.path.exists(s["folder"])]
+    missing = {s["folder"] for s in sources} - {s["folder"] for s in present}
+    for folder in sorted(missing):
+        kept = sum(1 for r in old.values() if r.get("folder") == folder)
+        if rebuild:
+            raise VnsearchError(f"cannot rebuild: source folder {folder} is missing")
+        stats.skipped.append((folder, f"source folder is missing; its {kept} reports are kept"))
+    named = {(r.get("folder"), r.get("relpath")): doc for doc, r in old.items()}
+    files = find_sources([Path(s["folder"]) for s in present], stats.skipped, named)
     todo, records, removed = plan(files, old)
+    for doc in [d for d in removed if old[d].get("folder") in missing]:  # kept, not removed
+        records[doc] = old[doc]
+        removed.remove(doc)
     stats.unchanged = len(records)
-    if live is not None and not todo and not removed and records == old:
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    for s in present:
+        s["indexed"] = now
+    meta_sources = [{"folder": s["folder"], "indexed": s["indexed"]} for s in sources]
+    if live is not None and not todo and not removed and records == old and meta_sources == [
+            {"folder": s["folder"], "indexed": s["indexed"]} for s in recorded_sources(index_dir)]:
         if progress:
             progress(len(files), len(files), "")
         return stats
     gen = store.clone_generation(index_dir, live) if live is not None else store.new_generation(index_dir)
     try:
-        if live is not None:
-            from whoosh.filedb.filestore import FileStorage
-
-            ix = FileStorage(str(gen), supports_mmap=False).open_index()
-        else:
-            ix = windex.create_in(str(gen), build_schema())
+        ix = _open(gen) if live is not None else windex.create_in(str(gen), build_schema())
         leaving = removed + [sf.doc for sf in todo if sf.doc in old]
         try:
             counts = pairs.PairCounter(live / pairs.FILE if live is not None else None)
@@ -231,6 +352,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
                     counts.remove(_pairs_of(f["text"] for f in stored))
                     word_counts.remove(words.word_keys_of(stored))
         many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1
+        watch = _watch_parent() if many else None  # noqa: F841 - registered while workers are forked
         # Whoosh's MpWriter analyses documents in `jobs` subprocesses, each
         # writing its own segment (multisegment: no serial merge at the end).
         codec = PackedCodec()  # every segment, merged ones too: accumulate reads its blocks
@@ -244,7 +366,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
                 if progress:
                     progress(stats.unchanged + i, len(files), sf.doc)
                 if report is None:
-                    stats.skipped.append((str(sf.path), parsed.skipped))
+                    stats.skipped.append((display_name(str(sf.path)), parsed.skipped))
                     continue
                 for fields in _passage_fields(report, parsed.bounds):
                     writer.add_document(**fields)
@@ -256,7 +378,7 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
                     stats.indexed += 1
                 stats.passages += len(report.passages)
                 fp = Fingerprint.of(sf.path)
-                records[sf.doc] = dict(report.to_record(),
+                records[sf.doc] = dict(report.to_record(), folder=sf.folder, relpath=sf.relpath,
                                        source={"size": fp.size, "mtime_ns": fp.mtime_ns, "sha1": parsed.sha1})
         except BaseException:
             writer.cancel()
@@ -271,8 +393,8 @@ def _build_locked(sources, index_dir, progress, jobs, rebuild) -> IndexStats:
             gen / store.META,
             {
                 "schema_version": SCHEMA_VERSION,
-                "built": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                "sources": [str(s) for s in sources],
+                "built": now,
+                "sources": meta_sources,
                 "reports": len(records),
                 "passages": sum(r["passages"] for r in records.values()),
                 "codes": sorted({c for r in records.values() for c in r["directives"]}),

@@ -132,4 +132,5 @@ def query_schema(schema: Schema) -> Schema:
     """
     parsing = schema.copy()
     parsing.add("fold", TEXT(analyzer=folded_analyzer(), phrase=True))
+    parsing.add("directive", KEYWORD())  # ``directive:CODE``: resolved to ``cites`` (rank.parse)
     return parsing

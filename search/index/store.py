@@ -33,7 +33,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
-from search.errors import DamagedIndex, IndexBusy, NoIndex, WrongIndexDir
+from search.errors import DamagedIndex, IndexBusy, NoIndex, VnsearchError, WrongIndexDir
 
 POINTER = "CURRENT"
 META = "meta.json"  # small: schema version, sources, counts, known codes (read by every search)
@@ -310,6 +310,30 @@ def remove_unused(index_dir: Path, keep: Path | None) -> None:
             _delete_if_unused(p)
 
 
+def make_index_dir(index_dir: Path) -> bool:
+    """Create ``index_dir`` (and its parents) for a build; True if this call created it."""
+    if index_dir.is_dir():
+        return False
+    if index_dir.exists():
+        raise WrongIndexDir(f"index at {index_dir} is a file, not a directory", index_dir)
+    try:
+        index_dir.mkdir(parents=True)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise VnsearchError(f"cannot create the index directory {index_dir}: {exc.strerror}") from None
+    return True
+
+
+def remove_if_unused(index_dir: Path) -> None:
+    """Remove an index directory a failed first build created, if it holds nothing but its lock."""
+    try:
+        if {p.name for p in index_dir.iterdir()} <= {LOCK}:
+            shutil.rmtree(index_dir, ignore_errors=True)
+    except OSError:
+        pass
+
+
 class WriterLock:
     """One writer per index directory (``flock``: released even by ``kill -9``).
 
@@ -331,7 +355,18 @@ class WriterLock:
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
         self.fd = fd
+        # Worker processes are forked and inherit this descriptor, and a flock
+        # lasts while any descriptor of it is open: workers outliving a killed
+        # parent kept the index locked. They close their copy as they start.
+        import multiprocessing.util
+
+        multiprocessing.util.register_after_fork(self, WriterLock._forked)
         return self
+
+    def _forked(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
 
     def __exit__(self, *exc) -> None:
         if self.fd is not None:

@@ -47,10 +47,11 @@ _OPERATORS = re.compile(r"\b(?:AND|OR|NOT|ANDNOT|ANDMAYBE)\b")
 
 
 # Short field names users type, and the fields they mean.
-# ``directive:`` finds the passages citing a code (``cites``, passage by passage); the
+# ``directive:`` (a field of the query schema only) restricts to the passages citing a
+# code: it becomes ``cites`` terms once restrictions are told from ranked words; the
 # report-level ``directives`` field serves the --directive filter.
 FIELD_ALIASES = {
-    "organization": ["org"], "cites": ["directive", "directives"], "bodies": ["body"], "title": [],
+    "organization": ["org"], "directive": ["directives"], "bodies": ["body"], "title": [],
 }
 _DATE_TERM = re.compile(r"(?<!\S)date:(\S+)")
 # "title:" and the like name a field; the name is not one of the query's words.
@@ -271,11 +272,11 @@ def _resolve_fields(q: wq.Query, known: set[str]) -> wq.Query:
     """``directive:05-ct/tw`` and friends: any spelling of a code, resolved to the indexed ones."""
 
     def fix(node: wq.Query) -> wq.Query:
-        if isinstance(node, wq.Term) and node.fieldname in ("directives", "cites"):
+        if isinstance(node, wq.Term) and node.fieldname in ("directive", "cites"):
             matched = resolve_directive(node.text, known) if codes.parse_directive_spec(node.text) else []
             if not matched:
                 return wq.NullQuery
-            return wq.Or([wq.Term(node.fieldname, c, boost=node.boost) for c in matched])
+            return wq.Or([wq.Term("cites", c, boost=node.boost) for c in matched])
         return node
 
     return q.accept(fix)
@@ -319,7 +320,6 @@ def parse(
     try:
         prepared, named = _directive_alternatives(_tidy_operators(text), known)
         matcher = _parser(schema, fieldname, require_all).parse(prepared)
-        matcher = _resolve_fields(matcher, known)
     except Exception:  # Whoosh's parser raises on some malformed input
         matcher, named = wq.NullQuery, []
     if _has_errors(matcher):
@@ -328,7 +328,7 @@ def parse(
         raise VnsearchError(f"nothing to search for in {text!r}")
     typed = [t.text for t in schema[fieldname].analyzer(plain)]
     spelled, words, spelling = _segmented(plain, typed, fieldname, variants, pair_count)
-    matcher = _require_fields(_exclusions(matcher))
+    matcher = _resolve_fields(_require_fields(_exclusions(matcher)), known)
     if not require_all:
         matcher = _without_question_words(matcher, _question_syllables(typed, words, fieldname == "fold"))
     clauses = list(matcher.children()) if isinstance(matcher, wq.Or) else [matcher]
