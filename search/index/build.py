@@ -22,7 +22,7 @@ from search.text.normalize import fold
 from search.whoosh_ext.codec import PackedCodec
 
 
-def _passage_fields(report: Report, bounds: list[bytes]) -> Iterable[dict]:
+def _passage_fields(report: Report, bounds: list[int]) -> Iterable[dict]:
     """One Whoosh document per passage: what search matches, filters and shows.
 
     The report's metadata is indexed on each passage (for fields and filters)
@@ -71,7 +71,7 @@ def _pairs_of(texts: Iterable[str]) -> array:
     return out
 
 
-def _analysed(texts: Iterable[str]) -> tuple[array, array, list[bytes]]:
+def _analysed(texts: Iterable[str]) -> tuple[array, array, list[int]]:
     """Pair keys and word keys of each passage (one after the other), and each one's word boundaries.
 
     Segmenting with pyvi is most of the cost of reading a file; it runs here,
@@ -96,7 +96,7 @@ class Parsed:
     sha1: str | None = None  # of the file's bytes
     pair_keys: array | None = None  # ``_pairs_of`` its passages
     word_keys: array | None = None  # ``words.passage_words`` of its passages, one after the other
-    bounds: list[bytes] | None = None  # each passage's word boundaries (``words.boundaries``)
+    bounds: list[int] | None = None  # each passage's word boundaries (``words.boundaries``)
 
 
 def _parse(sf: Source) -> Parsed:

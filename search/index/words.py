@@ -6,10 +6,12 @@ index keeps the result in two compact forms:
 
 * **boundaries** (the ``words`` stored field of each passage): one bit per gap
   between adjacent syllable keys of the passage, as ``analysis.syllable_keys``
-  yields them, set when the two syllables belong to the same pyvi word;
-  ``ceil((n - 1) / 8)`` bytes for ``n`` syllables (about 19 bytes for a
-  700-character passage). A document code (``05-CT/TW``) is one syllable key
-  and one word, although pyvi cuts it apart. ``words_of(keys, bits)`` gives
+  yields them, set when the two syllables belong to the same pyvi word. The
+  bits are kept as one Python int (bit ``i``: gap ``i``): Whoosh pickles stored
+  values with protocol 2, which writes an int in ``ceil((n - 1) / 8) + 2`` bytes
+  and wraps ``bytes`` in a ``_codecs.encode`` call three times larger (measured
+  on 1,500 VNTC articles: 66 against 25 bytes a passage). A document code
+  (``05-CT/TW``) is one syllable key and one word, although pyvi cuts it apart. ``words_of(keys, bits)`` gives
   the passage's words back: pyvi's words as lower-cased keys, exactly
   (``tests/test_words.py`` checks this against pyvi on every seed passage).
 * **the word table** (``words.bin``, one per generation): for each word of two
@@ -42,11 +44,11 @@ FILE = "words.bin"
 FIELD = "words"  # the stored field holding a passage's boundaries
 
 
-def boundaries(text: str) -> tuple[list[str], bytes]:
+def boundaries(text: str) -> tuple[list[str], int]:
     """The syllable keys of ``text`` (a stored passage: NFC) and pyvi's word boundaries between them.
 
-    Bit ``i`` (byte ``i // 8``, bit ``i % 8``) is set when keys ``i`` and
-    ``i + 1`` are in one pyvi word. Each syllable belongs to the pyvi token
+    Bit ``i`` of the int is set when keys ``i`` and ``i + 1`` are in one pyvi
+    word. Each syllable belongs to the pyvi token
     holding its first character; a syllable in no token (none was found on
     the seeds or on 7,500 VNTC passages) is a word of its own.
     """
@@ -55,7 +57,7 @@ def boundaries(text: str) -> tuple[list[str], bytes]:
     spans = syllable_spans(text)
     keys = [k for k, _, _ in spans]
     if len(spans) < 2:
-        return keys, b""
+        return keys, 0
     tokens = segment(text)
     owner: list[int] = []
     t = 0
@@ -63,22 +65,24 @@ def boundaries(text: str) -> tuple[list[str], bytes]:
         while t < len(tokens) and tokens[t].end <= start:
             t += 1
         owner.append(t if t < len(tokens) and tokens[t].start <= start else -1 - len(owner))
-    out = bytearray((len(spans) + 6) // 8)
-    for i in range(len(spans) - 1):
-        if owner[i] == owner[i + 1]:
-            out[i >> 3] |= 1 << (i & 7)
-    return keys, bytes(out)
+    joined = "".join("1" if owner[i] == owner[i + 1] else "0" for i in range(len(spans) - 2, -1, -1))
+    return keys, int(joined, 2)
 
 
-def words_of(keys: list[str], bits: bytes) -> list[tuple[str, ...]]:
-    """The passage's words, in order, each as its syllable keys."""
+def words_of(keys: list[str], bits: int | bytes) -> list[tuple[str, ...]]:
+    """The passage's words, in order, each as its syllable keys.
+
+    ``bits`` as ``boundaries`` gives them (``bytes``, little-endian, are read too).
+    """
     if not keys:
         return []
+    if not isinstance(bits, int):
+        bits = int.from_bytes(bits, "little")
+    gaps = format(bits, "b")[::-1]  # gaps[i] == "1": keys i and i + 1 are one word
     out: list[tuple[str, ...]] = []
     start = 0
     for i in range(len(keys) - 1):
-        byte = i >> 3
-        if byte >= len(bits) or not bits[byte] >> (i & 7) & 1:
+        if i >= len(gaps) or gaps[i] != "1":
             out.append(tuple(keys[start:i + 1]))
             start = i + 1
     out.append(tuple(keys[start:]))
@@ -91,7 +95,7 @@ def word_key(syllables: tuple[str, ...]) -> int:
     return int.from_bytes(hashlib.blake2b(" ".join(syllables).encode("utf-8"), digest_size=8).digest(), "little")
 
 
-def passage_words(keys: list[str], bits: bytes) -> set[int]:
+def passage_words(keys: list[str], bits: int) -> set[int]:
     """The distinct ``word_key``s of one passage's words of two syllables or more."""
     return {word_key(w) for w in words_of(keys, bits) if len(w) > 1}
 
@@ -100,7 +104,7 @@ def word_keys_of(stored: Iterable[dict]) -> array:
     """The word keys of stored passages (``text`` and ``words`` fields), one passage after another."""
     out = array("Q")
     for fields in stored:
-        out.extend(passage_words(syllable_keys(fields["text"]), fields.get(FIELD) or b""))
+        out.extend(passage_words(syllable_keys(fields["text"]), fields.get(FIELD) or 0))
     return out
 
 

@@ -119,7 +119,7 @@ class SamplePassage:
     matched: bool  # some content word of the passage is highlighted from its first syllable to its last
 
 
-def _whole_word_matched(text: str, bits: bytes, highlights: list[list[int]]) -> tuple[list, bool]:
+def _whole_word_matched(text: str, bits: int, highlights: list[list[int]]) -> tuple[list, bool]:
     """The passage's words, and whether a highlight covers every syllable of one of its content words."""
     spans = syllable_spans(text)
     marked = bytearray(len(text) + 1)
