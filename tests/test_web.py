@@ -283,6 +283,15 @@ def test_key_words_are_index_terms(base, web_index):
     assert href == "/?" + urlencode({"q": f'tuyen giao "{fold(words[0])}"', "org": "đảng ủy", "all": "1"})
 
 
+def test_timeline_explains_reports_dated_by_year(base):
+    _, _, body = get(base, "/?q=tuyen+giao&from=2021&to=2021")  # one report dated "năm 2021", one 10/6/2021
+    html = body.decode()
+    assert "theo tháng" in html and html.count('<a class="bar"') == 12 and "chỉ ghi năm" in html
+    assert 'href="/?q=tuyen+giao&amp;from=2021-06&amp;to=2021-06"' in html
+    _, _, body = get(base, "/?q=tuyen+giao")
+    assert "chỉ ghi năm" not in body.decode()  # by year: every report is in its bar
+
+
 @pytest.mark.parametrize("path", ["/?q=" + "a" * 2001, "/?q=x&n=0", f"/?q=x&n={MAX_LIMIT + 1}", "/?q=x&from=13",
                                   "/?q=date:2020"])
 def test_page_rejects_what_the_cli_rejects(base, path):

@@ -138,6 +138,7 @@ def create_app(index, *, host: str = "127.0.0.1") -> Guard:
             else None,
             timeline=views.timeline_svg(*chart, what="báo cáo" if p.one else "đoạn") if chart else None,
             timeline_unit=chart[0] if chart else None,
+            timeline_covering=bool(chart) and any(bar.covering for bar in chart[1]),
             suggestion=suggestion, suggestion_url=p.narrow(q=suggestion) if suggestion else None,
             marked=views.marked, words=words,
         )

@@ -373,8 +373,9 @@ def timeline_svg(unit: str, bars: list[Bar], what: str = "đoạn") -> Markup:
                 out.append(Markup('<rect class="bar-exact" x="%.1f" y="%.1f" width="%.1f" height="%.1f"/>')
                            % (x, top + plot_h - h_exact, bar_w, h_exact))
             out.append(Markup("</a>"))
-        if i % every == 0:
+        if i % every == 0:  # labels kept inside the chart (a label is about 40 units wide)
+            centre = min(max(x + bar_w / 2, left + 20), width - right - 20)
             out.append(Markup('<text class="tick" x="%.1f" y="%d" text-anchor="middle">%s</text>')
-                       % (x + bar_w / 2, height - 8, bar.label))
+                       % (centre, height - 8, bar.label))
     out.append(Markup("</svg>"))
     return Markup("").join(out)
