@@ -157,7 +157,7 @@ def create_app(index, *, host: str = "127.0.0.1") -> Guard:
         doc = request.path_params["doc"]
         q = (request.query_params.get("q") or "").strip()
         try:
-            require_all = views._flag(request.query_params, "all")
+            require_all = views.flag(request.query_params, "all")
         except VnsearchError:
             require_all = False
         try:

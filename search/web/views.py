@@ -47,7 +47,7 @@ def whole_number(value: str | None, name: str, default: int) -> int:
     return int(value)
 
 
-def _flag(args: Mapping[str, str], name: str) -> bool:
+def flag(args: Mapping[str, str], name: str) -> bool:
     value = (args.get(name) or "").strip().lower()
     if value in ("", "0", "off", "false", "no"):
         return False
@@ -76,7 +76,7 @@ class Params:
             return (args.get(name) or "").strip()
 
         return cls(q=text("q"), date_from=text("from"), date_to=text("to"), org=text("org"),
-                   directive=text("directive"), all=_flag(args, "all"), one=_flag(args, "one"),
+                   directive=text("directive"), all=flag(args, "all"), one=flag(args, "one"),
                    n=whole_number(args.get("n"), "n", PAGE))
 
     def search_args(self) -> dict:
