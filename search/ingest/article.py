@@ -48,6 +48,17 @@ TEASER_HALF = 2
 TEASER_MIN_WORDS = 4
 # A closing signature ("Lệ Như", "Diệp Trương (TTXVN)", "A.H", "T.Dũng") has at most 4 words.
 BYLINE_MAX_WORDS = 4
+# Characters: a caption known by its words (``_CAPTION_CUE``) or in a gallery
+# (``_GALLERY_TITLE``) is a single sentence of at most this length.
+SHORT_CAPTION_MAX_CHARS = 160
+# A label (a caption without a sentence's punctuation, a heading) has at most
+# this many characters.
+LABEL_MAX_CHARS = 100
+# A photo story: a paragraph, then at least this many labels and nothing else.
+PHOTO_STORY_MIN_CAPTIONS = 3
+# A paragraph has more characters than this; a signature between one and a
+# shorter line (a heading, a table) signs the paragraphs above it.
+PARAGRAPH_MIN_CHARS = 200
 # A photo caption is one sentence of at most this many characters (seed 000's
 # "Ảnh: Đồng chí ... phát biểu tại Hội nghị" captions run to 200).
 CAPTION_MAX_CHARS = 300
@@ -55,14 +66,6 @@ CAPTION_MAX_CHARS = 300
 # most this many words ("Quang cảnh Hội nghị."): both copies go. A longer line
 # given twice is text scraped twice: the repeat goes.
 DUPLICATE_CAPTION_MAX_WORDS = 12
-# A line whose words are nearly all (this share) among the first words of the
-# next paragraph, in order, is a caption repeating that paragraph's first
-# sentence (seed 000: the caption "Đồng chí Vũ Đức Nam ... báo cáo kết quả ..."
-# above "Báo cáo kết quả ..., đồng chí Vũ Đức Nam ...").
-CAPTION_ECHO_SHARE = 0.8
-# ... looked for among the next paragraph's first words: this many times the caption's words.
-CAPTION_ECHO_SPAN = 2
-
 _RELATIVE_TIME = re.compile(
     r"^(?:\d+\s+(?:giây|phút|giờ|ngày|tuần|tháng|năm)\s+trước|hôm qua|hôm nay|vừa xong)$",
     re.IGNORECASE,
@@ -114,6 +117,28 @@ _BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}
 # ("Diệp Trương (TTXVN)", "M.C. (theo BBC)", "(Theo Người Lao Động)").
 _SOURCE_LINE = re.compile(r"^\((?:theo|nguồn)\s+[^()]{2,60}\)$", re.IGNORECASE)
 _SENTENCE_BREAK = re.compile(r"[.!?…]\s+[\"“(]?[A-ZÀ-ỸĐ]")
+# Links to other articles, parts, clips: "Xem video clip "Đêm Mỹ Sơn ..." - phần 1".
+_SEE_ALSO = re.compile(r"^(?:>>\s*)?(?:xem|nghe)\s+(?:video|clip|phim|ảnh|phần|kỳ|bài)\b", re.IGNORECASE)
+# Words by which a short line describes a photo: "Toàn cảnh ...", "Một góc vũ trường
+# hằng đêm", "Giao diện chương trình" (a label, no comma); "VĐV Nguyễn Thị Ngà
+# (trái).", "... nhìn từ 2 phía", "... như thế này" (a short sentence).
+_CAPTION_CUE = re.compile(r"(?:toàn cảnh|quang cảnh|cận cảnh|một góc|giao diện)\b", re.IGNORECASE)
+_PLACE_CUE = re.compile(
+    r"\((?:trái|phải|giữa|đứng|ngồi|áo [^()]{1,20}|từ trái[^()]{0,20})\)|\bnhìn từ\b|\bnhư thế này\b", re.IGNORECASE
+)
+# A photo gallery: its title says so ("Chùm ảnh: Theo trâu đi phá rừng", "... qua ảnh"),
+# or a paragraph announces the pictures ("... gửi về những hình ảnh sau đây ..."):
+# the run of short lines after it is their captions.
+_GALLERY_TITLE = re.compile(r"^(?:chùm ảnh|phóng sự ảnh|ảnh)\s*:|\bqua ảnh\b|\bchùm ảnh\b", re.IGNORECASE)
+_GALLERY_ANNOUNCED = re.compile(
+    r"\b(?:hình ảnh|bức ảnh|tấm ảnh|ảnh)\s+(?:sau đây|dưới đây)\b"
+    r"|\bdưới đây là (?:một số |những |các )?(?:hình )?ảnh\b",
+    re.IGNORECASE,
+)
+# A list item: "1.", "a)", "b.", "- ", "+ ", "• ".
+_LIST_ITEM = re.compile(r"^(?:[\d\-•*+–]|[a-zđ][.)]\s)")
+# A signature by initials: "T.Dũng", "A.H", "H.D": wherever it stands (it may sign a box).
+_INITIALS = re.compile(r"^(?:[A-ZĐ]\.\s?)+[A-ZÀ-ỸĐ][\wÀ-ỹ]*\.?$|^[A-ZĐ](?:\.[A-ZĐ])+\.?$")
 
 
 def _is_noise(line: str) -> bool:
@@ -148,45 +173,50 @@ def _line_kind(line: str) -> str | None:
         return "related"
     if fold(s) in _CHROME:
         return "chrome"
+    if _SEE_ALSO.match(s):
+        return "related"
     if _COUNTER.match(s) or _PAGINATION.match(s):
         return "counter"
-    if _CREDIT.match(s) or _is_caption(line.strip()):
+    if _CREDIT.match(s) or _is_caption(line.strip()) or _cued_caption(line.strip()):
         return "caption"
+    if _INITIALS.match(line.strip()):
+        return "byline"
     return None
 
 
-def is_byline(line: str) -> bool:
-    """A signature closing an article: names or initials, maybe a source in parentheses.
+def _cued_caption(line: str) -> bool:
+    """A short line whose words describe a photo (``_CAPTION_CUE``, ``_PLACE_CUE``)."""
+    if not _short_sentence(line) or _LIST_ITEM.match(line):
+        return False
+    return bool(_PLACE_CUE.search(line)) or bool(_CAPTION_CUE.match(line)) and "," not in line
 
-    "Lệ Như", "Diệp Trương (TTXVN)", "A.H", "T.Dũng", "M.C. (theo BBC)",
-    "(Theo Người Lao Động)". Every word of the name is capitalised: "Dòng hai
-    tuyên giáo" is the author's line.
+
+def _short_sentence(line: str) -> bool:
+    return len(line) <= SHORT_CAPTION_MAX_CHARS and not _SENTENCE_BREAK.search(line.strip())
+
+
+def is_byline(line: str) -> bool:
+    """A signature: a name of 2 to 4 capitalised words, or initials, maybe with a source.
+
+    "Lệ Như", "Diệp Trương (TTXVN)", "Minh Hải (từ Cebu)", "A.H", "T.Dũng",
+    "M.C. (theo BBC)", "(Theo Người Lao Động)". "Dòng hai tuyên giáo" is the
+    author's line; one word ("Philippines", "Mến.") is a table's cell or a
+    letter's sign-off.
     """
     s = line.strip()
     if _SOURCE_LINE.match(s):
         return True
     name = re.sub(r"\s*\([^()]{1,40}\)\s*$", "", s)
-    words = name.replace(".", ". ").split()
-    if not 0 < len(words) <= BYLINE_MAX_WORDS or len(name.split()) > BYLINE_MAX_WORDS:
+    if _INITIALS.match(name):
+        return True
+    words = name.split()
+    if not 2 <= len(words) <= BYLINE_MAX_WORDS or any(ch.isdigit() for ch in s):
         return False
-    if any(ch.isdigit() for ch in s) or s.endswith((":", ";", "?", "!", "…", ",")):
-        return False
-    return all(w[0].isupper() for w in words if w[0].isalpha()) and any(w[0].isalpha() for w in words)
+    return not name.endswith((".", ",", ":", ";", "?", "!", "…")) and all(w[:1].isupper() for w in words)
 
 
 def _words(text: str) -> list[str]:
     return re.findall(r"\w+", fold(text))
-
-
-def _echoes_next(line: str, nxt: str) -> bool:
-    """``line`` repeats the first sentence of ``nxt`` (a caption above its paragraph)."""
-    if len(line) > CAPTION_MAX_CHARS or _SENTENCE_BREAK.search(line):
-        return False
-    words = _words(line)
-    if len(words) < TEASER_MIN_WORDS or len(nxt) <= len(line):
-        return False
-    window = set(_words(nxt)[: CAPTION_ECHO_SPAN * len(words)])
-    return sum(w in window for w in words) >= CAPTION_ECHO_SHARE * len(words)
 
 
 def furniture(lines: list[str], title: str | None = None) -> list[str | None]:
@@ -219,14 +249,52 @@ def furniture(lines: list[str], title: str | None = None) -> list[str | None]:
             kinds[i] = "duplicate"
             if len(lines[i].split()) <= DUPLICATE_CAPTION_MAX_WORDS and kinds[i - 1] is None:
                 kinds[i - 1] = "caption"
-    for i in range(n - 1):
-        if kinds[i] is None and kinds[i + 1] is None and _echoes_next(lines[i], lines[i + 1]):
-            kinds[i] = "caption"
+    _gallery(lines, kinds, title)
+    # A signature between a paragraph and a heading or a table signs the paragraphs above it.
+    for i in range(1, n - 1):
+        if (kinds[i] is None and is_byline(lines[i]) and len(lines[i].split()) > 1 and not _SOURCE_LINE.match(lines[i])
+                and len(lines[i - 1]) > PARAGRAPH_MIN_CHARS and len(lines[i + 1]) <= PARAGRAPH_MIN_CHARS):
+            kinds[i] = "byline"
     # The closing signature: the last line of the author's text, if it is a name.
     last = max((i for i in range(n) if kinds[i] is None), default=None)
     if last is not None and last > 0 and is_byline(lines[last]):
         kinds[last] = "byline"
     return kinds
+
+
+def _label(line: str, max_chars: int) -> bool:
+    """A short line that is no sentence: no closing punctuation, no list number or bullet, not in capitals."""
+    return (len(line) <= max_chars and line[-1] not in ".:;,!?…" and not _LIST_ITEM.match(line)
+            and not line.isupper())
+
+
+def _gallery(lines: list[str], kinds: list[str | None], title: str | None) -> None:
+    """Mark the captions of a photo gallery as captions.
+
+    A gallery says so (``_GALLERY_TITLE``, ``_GALLERY_ANNOUNCED``) and its
+    captions are the run of short lines that follows; or it is a photo story:
+    one paragraph, then only labels (at least ``PHOTO_STORY_MIN_CAPTIONS``,
+    see ``_label``) to the end of the text.
+    """
+    text = [i for i in range(len(lines)) if kinds[i] is None]
+    if (len(text) > PHOTO_STORY_MIN_CAPTIONS and len(lines[text[0]]) > LABEL_MAX_CHARS
+            and all(_label(lines[i], LABEL_MAX_CHARS) for i in text[1:])):
+        for i in text[1:]:
+            kinds[i] = "caption"
+        return
+    if title and _GALLERY_TITLE.search(title):
+        start = 1
+    else:
+        start = next((i + 1 for i, ln in enumerate(lines) if kinds[i] is None and _GALLERY_ANNOUNCED.search(ln)),
+                     None)
+    if start is None:
+        return
+    for i in range(start, len(lines)):
+        if kinds[i] is not None:
+            continue
+        if not _short_sentence(lines[i]):
+            break
+        kinds[i] = "caption"
 
 
 def article_lines(text: str | list[str], title: str | None = None) -> list[str]:
