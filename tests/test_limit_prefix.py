@@ -90,7 +90,7 @@ def test_the_old_pool_breaks_the_property(layered_index, monkeypatch):
     """The check can fail: with candidates drawn from the best max(POOL, limit) (the old
     logic) and ordered together, it does."""
 
-    def old_ranked(s, parsed, limit, table):
+    def old_ranked(s, parsed, limit, table, titles=None):
         n = None if limit is None else max(retrieve.POOL, limit)
         found = retrieve._top(s, parsed.scored, n, parsed.filter, {})
         scorer = retrieve._pair_scorer(s, parsed, table) if parsed.pairs else None

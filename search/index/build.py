@@ -12,7 +12,7 @@ from pathlib import Path
 
 from search.errors import DamagedIndex, VnsearchError
 from search.index import pairs, store, words
-from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema
+from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema, indexed_text
 from search.ingest.formats import Skip, read_report
 from search.ingest.report import parse_document
 from search.ingest.sources import Fingerprint, digest, display_name, find_sources, plan, source_folder
@@ -41,7 +41,11 @@ def _passage_fields(report: Report, bounds: list[int]) -> Iterable[dict]:
         shared["date"] = dt.datetime.combine(span[0], dt.time())
         shared["date_end"] = dt.datetime.combine(span[1], dt.time())
     for p, bits in zip(report.passages, bounds, strict=True):
-        yield dict(shared, passage=p.number, cites=",".join(p.codes), text=p.text, words=bits)
+        indexed = indexed_text(report.title, p.number, p.text)
+        fields = dict(shared, passage=p.number, cites=",".join(p.codes), text=indexed, words=bits)
+        if indexed is not p.text:
+            fields["_stored_text"] = p.text  # Whoosh stores this and indexes ``text``
+        yield fields
 
 
 def spelling_variants(ix) -> dict[str, list[str]]:
@@ -71,16 +75,19 @@ def _pairs_of(texts: Iterable[str]) -> array:
     return out
 
 
-def _analysed(texts: Iterable[str]) -> tuple[array, array, list[int]]:
+def _analysed(report: Report) -> tuple[array, array, list[int]]:
     """Pair keys and word keys of each passage (one after the other), and each one's word boundaries.
 
-    Segmenting with pyvi is most of the cost of reading a file; it runs here,
-    in the reading processes, so ``--jobs`` parallelises it.
+    Pairs are counted on what the ``text`` field indexes (``schema.indexed_text``),
+    words on the stored text. Segmenting with pyvi is most of the cost of
+    reading a file; it runs here, in the reading processes, so ``--jobs``
+    parallelises it.
     """
     pair_keys, word_keys, bounds = array("Q"), array("Q"), []
-    for text in texts:
-        keys, bits = words.boundaries(text)
-        pair_keys.extend(pairs.passage_pairs(keys))
+    for p in report.passages:
+        keys, bits = words.boundaries(p.text)
+        indexed = indexed_text(report.title, p.number, p.text)
+        pair_keys.extend(pairs.passage_pairs(keys if indexed is p.text else syllable_keys(indexed)))
         word_keys.extend(words.passage_words(keys, bits))
         bounds.append(bits)
     return pair_keys, word_keys, bounds
@@ -112,7 +119,7 @@ def _parse(sf: Source) -> Parsed:
     if not report.passages:
         return Parsed(sf, skipped="no text")
     report.path = display_name(str(sf.path))
-    pair_keys, word_keys, bounds = _analysed(p.text for p in report.passages)
+    pair_keys, word_keys, bounds = _analysed(report)
     return Parsed(sf, report, sha1=sha1, pair_keys=pair_keys, word_keys=word_keys, bounds=bounds)
 
 
@@ -349,7 +356,8 @@ def _build_locked(given, index_dir, progress, jobs, rebuild, remove) -> IndexSta
             with ix.searcher() as s:
                 for doc in leaving:
                     stored = list(s.documents(doc=doc))
-                    counts.remove(_pairs_of(f["text"] for f in stored))
+                    title = old[doc].get("title", "")
+                    counts.remove(_pairs_of(indexed_text(title, f["passage"], f["text"]) for f in stored))
                     word_counts.remove(words.word_keys_of(stored))
         many = len(todo) >= 2 * PARALLEL_MIN and jobs > 1
         watch = _watch_parent() if many else None  # noqa: F841 - registered while workers are forked

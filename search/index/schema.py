@@ -17,7 +17,7 @@ from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_ke
 
 # Bump whenever fields, analysers, their keys or the files beside them change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 
 
@@ -87,6 +87,21 @@ class ReportText(TEXT):
         state = self.__dict__.copy()
         state.pop("_last", None)
         return state
+
+
+def indexed_text(title: str, number: int, text: str) -> str:
+    """What the ``text`` field indexes for passage ``number`` of a report titled ``title``.
+
+    A headline is not repeated in the passages' stored text (issue 17), but
+    its words still describe the report: the first passage is indexed, and
+    its syllable pairs counted and scored, as the headline followed by the
+    passage, as it was when the headline was the passage's first line (on
+    ALQAC, whose article headings are titles, leaving them out cost 0.024
+    MRR@10). Stored text, highlights and word boundaries are the passage's own.
+    """
+    if number != 1 or not title or text.startswith(title):
+        return text
+    return f"{title}\n{text}"
 
 
 def build_schema() -> Schema:

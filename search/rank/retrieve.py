@@ -11,10 +11,12 @@ score and an order.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 
 from whoosh import query as wq
 
 from search.index.pairs import PairTable, pair_key
+from search.index.schema import indexed_text
 from search.rank import score as formula
 from search.rank.parse import ParsedQuery
 from search.text.analysis import syllable_keys
@@ -152,14 +154,21 @@ def _pair_scorer(s, parsed: ParsedQuery, table: PairTable):
     return formula.pair_scorer(pairs_idf, max(s.avg_field_length("text") - 1, 1.0))
 
 
-def _evidence(parsed: ParsedQuery, found: list, cited: set, pair_score) -> list[tuple[formula.Evidence, object]]:
-    """Each hit's evidence: its syllables' BM25F (from retrieval), its pairs, its content words."""
+def _evidence(parsed: ParsedQuery, found: list, cited: set, pair_score,
+              title_of: Callable[[str], str] | None = None) -> list[tuple[formula.Evidence, object]]:
+    """Each hit's evidence: its syllables' BM25F (from retrieval), its pairs, its content words.
+
+    A first passage is read as indexed, after its report's headline (``schema.indexed_text``).
+    """
     coordinate = coordinates(parsed)
     out = []
     for r in found:
         ev = formula.Evidence(doc=r["doc"], passage=r["passage"], syllables=r.score, cites=r.docnum in cited)
         if coordinate or pair_score:  # one-word queries need not re-read the passage
-            keys = syllable_keys(r["text"])
+            text = r["text"]
+            if r["passage"] == 1 and title_of is not None:
+                text = indexed_text(title_of(r["doc"]), 1, text)
+            keys = syllable_keys(text)
             if pair_score:
                 ev.pairs = pair_score([fold(k) for k in keys] if parsed.field == "fold" else keys)
             if coordinate:
@@ -170,7 +179,8 @@ def _evidence(parsed: ParsedQuery, found: list, cited: set, pair_score) -> list[
     return out
 
 
-def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[tuple[formula.Evidence, object]]:
+def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable,
+           titles: Callable[[list[str]], dict[str, str]] | None = None) -> list[tuple[formula.Evidence, object]]:
     """The best ``limit`` passages (all when None) with their evidence, in ``score``'s order.
 
     Level by level (``levels``), the passages are taken in order of their
@@ -200,6 +210,11 @@ def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[
             found = found[:n]
         cited = {r.docnum for r in found} if i == 0 and cited_filter is not None else set()
         for start in range(0, len(found), POOL):
-            block = _evidence(parsed, found[start:start + POOL], cited, pair_score)
+            window = found[start:start + POOL]
+            title_of = None
+            if titles is not None and (coordinate or pair_score):
+                heads = titles([r["doc"] for r in window if r["passage"] == 1])
+                title_of = heads.__getitem__
+            block = _evidence(parsed, window, cited, pair_score, title_of)
             out += sorted(block, key=lambda c: formula.order_key(c[0], coordinate))
     return out if limit is None else out[:limit]
