@@ -10,7 +10,7 @@ Only places that state the report's own date are read, in order of trust:
    tag, the date the lead opens with ("Sáng 08/7/2020, ...", "Ngày 25/2/2005,
    ..."); see ``lead_paragraphs`` for which paragraphs are the lead;
 3. a line that is a place and a date ("Hà Nội, ngày 13 tháng 3 năm 2001",
-   "Bắc Ninh, ngày Ngâu, 2006"), at the top or the end of the article;
+   "Bắc Ninh, ngày Ngâu, 2006"), above the first paragraph or at the end;
    (not when the article names a later year: "Bucharest, 19/3/1969" under a
    quoted poem);
 4. the period a report's title names ("Những kết quả nổi bật ... năm 2021",
@@ -45,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from search.ingest.article import PARAGRAPH_MIN_CHARS
 from search.ingest.metadata.title import is_headline
 
 # Publication stamps sit above the headline or in the page's first 6 lines.
@@ -55,9 +56,11 @@ TAGGED_PARAGRAPHS = 2
 # "Nearby" for the year of a day and month: the title, and the rest of the
 # date's sentence up to 200 characters.
 YEAR_NEARBY_CHARS = 200
-# A place-and-date line is looked for in the page's first 15 lines (an official
-# document's header block) and in the article's last 3 (a letter's or essay's
-# signature).
+# A place-and-date line is looked for in the page's opening block of headings
+# (an official document's header, at most its first 15 lines; not below the
+# first paragraph, where a memoir's "Sài Gòn, tháng 4/1975." starts a quoted
+# text) and where a text ends: the article's last 3 lines (a letter's or essay's
+# signature), or a line followed by a heading or a box, not a paragraph.
 PLACE_DATE_LINES = 15
 PLACE_DATE_TAIL_LINES = 3
 # ... and is at most 60 characters long: a longer line is a sentence.
@@ -130,7 +133,8 @@ _NOT_NOW = re.compile(
 )
 _PERIOD = re.compile(
     r"tháng\s+(?P<month>\d{1,2})\s*(?:[/.\-]|\s+năm)\s*(?P<my>\d{4})\b"
-    r"|(?:năm|quý\s+[IV]+\s*/|quý\s+[IV]+\s+năm)\s*(?P<y>\d{4})\b|(?P<bare>(?:19|20)\d\d)\b",
+    r"|(?:năm|quý\s+[IV]+\s*/|quý\s+[IV]+\s+năm)\s*(?P<y>\d{4})\b"
+    r"|(?<![\d\-–])(?P<bare>(?:19|20)\d\d)\b(?!\s*[\-–/]\s*\d)",  # not a season "2003-2004"
     re.IGNORECASE,
 )
 
@@ -314,7 +318,16 @@ def extract_date(
     for p in lead_paragraphs(article):
         if (d := opening_date(p, title)) and not _background(d, p, article, title):
             return d, "day"
-    for ln in [*page[:PLACE_DATE_LINES], *article[-PLACE_DATE_TAIL_LINES:]]:
+    top = []  # the page's opening block: headings, stamps, place-and-date lines, down to the first paragraph
+    for ln in page[:PLACE_DATE_LINES]:
+        if not (is_headline(ln) or place_date(ln)):
+            break
+        top.append(ln)
+    # ... and the lines that end a text: the article's last lines, or a line followed by a
+    # heading or a box rather than by a paragraph ("Bắc Ninh, ngày Ngâu, 2006" above an excerpt).
+    ends = [ln for i, ln in enumerate(article)
+            if i >= len(article) - PLACE_DATE_TAIL_LINES or len(article[i + 1]) <= PARAGRAPH_MIN_CHARS]
+    for ln in [*top, *ends]:
         if ln != title and (found := place_date(ln)) and not _later_year(found[0].year, article):
             return found
     if headline and (found := title_period(title)):

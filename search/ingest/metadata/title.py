@@ -71,6 +71,8 @@ _HEADLINE_START = re.compile(r"^[\w\"“‘'(\[«]")
 # initial ("chị Kh.") or an abbreviation is fine.
 _ENDS_LIKE_SENTENCE = re.compile(r"(?<![.…])[.,;:]$")
 _INITIAL_END = re.compile(r"(?:^|\s)[A-ZÀ-ỸĐ][a-zà-ỹđ]?\.$")
+# An official document's number: "Số: 12/2005/QĐ-UBND", "Số 45-CV/TU".
+_DOC_NUMBER = re.compile(r"^số\s*:?\s*\d+[\w/.\-]*$", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}){1,5}$")
 
 
@@ -105,10 +107,13 @@ def is_headline(line: str) -> bool:
 
 
 def _header_furniture(line: str) -> bool:
-    """Page chrome above a headline: stamps, layout, breadcrumbs, a national motto."""
+    """Page chrome above a headline: stamps, layout, breadcrumbs, a national motto, a
+    document's number and its place-and-date line."""
+    from search.ingest.metadata.date import place_date  # date reads headlines: imported here, not above
+
     kind = _line_kind(line)
     return (kind in ("markup", "stamp", "chrome", "counter") or fold(line) in _MOTTO
-            or bool(_BREADCRUMB.match(line)))
+            or bool(_BREADCRUMB.match(line)) or bool(_DOC_NUMBER.match(line)) or place_date(line) is not None)
 
 
 def _starter_at(words: list[str], i: int) -> bool:
