@@ -62,10 +62,13 @@ def main() -> int:
         src.mkdir(parents=True, exist_ok=True)
         with tarfile.open(args.corpus) as tar:
             chosen = pick(tar.getmembers(), args.docs)
-            for m in chosen:
-                target = src / m.name
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(m).read())
+        names = {m.name for m in chosen}
+        with tarfile.open(args.corpus, "r|xz") as tar:  # one pass: an .xz archive cannot seek cheaply
+            for m in tar:
+                if m.name in names:
+                    target = src / m.name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(tar.extractfile(m).read())
         vnsearch = [sys.executable, "-m", "search"]
         subprocess.run([*vnsearch, "index", str(src), "--index-dir", str(index), "--rebuild",
                         "--jobs", str(args.jobs)], check=True, cwd=ROOT)
@@ -77,7 +80,7 @@ def main() -> int:
     outside = [r for r in dated if not first <= int(r["date"][:4]) <= last]
     print(f"{len(chosen)} articles picked from {len(set(m.name.rsplit('/', 1)[0] for m in chosen))} folders, "
           f"{len(reports)} indexed, {len(dated)} with a date")
-    print("| year | day | month | year | ")
+    print("| year | dates to the day | to the month | to the year |")
     print("| --- | --- | --- | --- |")
     for year in sorted({y for y, _ in by_year}):
         print(f"| {year} | {by_year[year, 'day']} | {by_year[year, 'month']} | {by_year[year, 'year']} |")

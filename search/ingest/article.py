@@ -112,7 +112,7 @@ _CAPTION_CREDIT = re.compile(
 # HTML tags left in the text.
 _MARKUP = re.compile(r"^(?:oOo|o0o|\*+|(?:\s*</?[a-zA-Z][^<>]*>)+\s*(?:&nbsp;)?)$|^&nbsp;$")
 # Breadcrumbs: "Trang chủ > Tin tức > Thời sự", "Thời sự » Xã hội".
-_BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}){1,5}$")
+BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}){1,5}$")
 # A signature: names and initials, an agency or source in parentheses after them
 # ("Diệp Trương (TTXVN)", "M.C. (theo BBC)", "(Theo Người Lao Động)").
 _SOURCE_LINE = re.compile(r"^\((?:theo|nguồn)\s+[^()]{2,60}\)$", re.IGNORECASE)
@@ -139,11 +139,6 @@ _GALLERY_ANNOUNCED = re.compile(
 _LIST_ITEM = re.compile(r"^(?:[\d\-•*+–]|[a-zđ][.)]\s)")
 # A signature by initials: "T.Dũng", "A.H", "H.D": wherever it stands (it may sign a box).
 _INITIALS = re.compile(r"^(?:[A-ZĐ]\.\s?)+[A-ZÀ-ỸĐ][\wÀ-ỹ]*\.?$|^[A-ZĐ](?:\.[A-ZĐ])+\.?$")
-
-
-def _is_noise(line: str) -> bool:
-    """A line of page chrome that never belongs to a passage."""
-    return _line_kind(line) is not None
 
 
 def _is_end_marker(line: str) -> bool:
@@ -177,6 +172,8 @@ def _line_kind(line: str) -> str | None:
         return "related"
     if _COUNTER.match(s) or _PAGINATION.match(s):
         return "counter"
+    if BREADCRUMB.match(s):
+        return "breadcrumb"
     if _CREDIT.match(s) or _is_caption(line.strip()) or _cued_caption(line.strip()):
         return "caption"
     if _INITIALS.match(line.strip()):
@@ -224,9 +221,11 @@ def furniture(lines: list[str], title: str | None = None) -> list[str | None]:
     the kind of furniture it is, or None for the author's text.
 
     Kinds: ``end`` (from a heading of other pages' lists on, or a teaser card),
-    ``markup``, ``stamp``, ``related``, ``chrome``, ``counter``, ``caption``,
+    ``related`` (a list of other articles, a link to one), ``caption`` (a photo's
+    caption or credit, a gallery's captions), ``breadcrumb``, ``stamp``,
+    ``chrome``, ``counter``, ``markup`` (a separator, an HTML tag),
     ``duplicate`` (a line given twice in a row), ``title`` (the headline again),
-    ``byline`` (the closing signature).
+    ``byline`` (a signature). ``title``: the page's headline, when it has one.
     """
     n = len(lines)
     kinds: list[str | None] = [None] * n

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from search.ingest.article import DATE_ONLY, _line_kind
+from search.ingest.article import BREADCRUMB, DATE_ONLY, _line_kind
 from search.text.normalize import fold
 
 _MOTTO = {fold(s) for s in ["Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập - Tự do - Hạnh phúc"]}
@@ -62,6 +62,13 @@ SENTENCE_STARTERS = frozenset("""
     trải
 """.split())
 
+# Starters that are never a syllable of a name: they start a sentence even after a
+# capitalised word ("Mỹ gia tăng sức ép lên Iran | Trong khi ..."); the others
+# ("Cần Giờ", "Ba Vì", "Vĩnh Tuy", "Bánh Ít") only after a word in lower case.
+NAME_PROOF_STARTERS = frozenset(
+    "trong theo khi sau tại với những các một nếu để đây đó hiện nhưng ngoài hôm mỗi tất chiều".split()
+)
+
 # The Người Lao Động lead opens with its source: "(NLĐ)- Ngày 12-4, ...", "(NLĐO)-Sau 7 năm".
 _NLD_TAG = re.compile(r"\((?:NLĐ|NLĐO|NLD|NLDO)\)\s*[-–—]?\s*")
 # A sentence ends at . ! ? … followed by a capital (not inside "TP.HCM" or "3.5").
@@ -73,7 +80,6 @@ _ENDS_LIKE_SENTENCE = re.compile(r"(?<![.…])[.,;:]$")
 _INITIAL_END = re.compile(r"(?:^|\s)[A-ZÀ-ỸĐ][a-zà-ỹđ]?\.$")
 # An official document's number: "Số: 12/2005/QĐ-UBND", "Số 45-CV/TU".
 _DOC_NUMBER = re.compile(r"^số\s*:?\s*\d+[\w/.\-]*$", re.IGNORECASE)
-_BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}){1,5}$")
 
 
 @dataclass
@@ -112,18 +118,18 @@ def _header_furniture(line: str) -> bool:
     from search.ingest.metadata.date import place_date  # date reads headlines: imported here, not above
 
     kind = _line_kind(line)
-    return (kind in ("markup", "stamp", "chrome", "counter") or fold(line) in _MOTTO
-            or bool(_BREADCRUMB.match(line)) or bool(_DOC_NUMBER.match(line)) or place_date(line) is not None)
+    return (kind in ("markup", "stamp", "chrome", "counter", "breadcrumb") or fold(line) in _MOTTO
+            or bool(BREADCRUMB.match(line)) or bool(_DOC_NUMBER.match(line)) or place_date(line) is not None)
 
 
 def _starter_at(words: list[str], i: int) -> bool:
     """Word ``i`` starts a sentence after the headline's last word.
 
     It is a capitalised ``SENTENCE_STARTERS`` word (not in capitals, not
-    quoted) after a word in lower case (not closed by punctuation) or after a
-    question or exclamation mark; and unless it is a form of address ("Ông
-    Hoàn"), a word in lower case follows it: "Miếu Nổi", "Cần Giờ", "Công ty
-    Tất Hoàng" are names.
+    quoted) after a word not closed by punctuation, in lower case unless the
+    starter is one of ``NAME_PROOF_STARTERS``; or any capitalised word after a
+    question or exclamation mark. Unless it is a form of address ("Ông Hoàn"),
+    a word in lower case follows it: "Công ty Tất Hoàng" is a name.
     """
     word, prev = words[i], words[i - 1]
     core = word.rstrip(".,;:!?…\"”’)")
@@ -131,12 +137,27 @@ def _starter_at(words: list[str], i: int) -> bool:
         return False
     if prev[-1] in "?!":
         return True
-    if prev[-1] in ".:;,\"“”‘’'()-–—/" or not prev[:1].islower():
+    if prev[-1] in ".:;,\"“”‘’'()-–—/":
         return False
-    if core.lower() not in SENTENCE_STARTERS:
+    word = core.lower()
+    if word not in SENTENCE_STARTERS or not prev[:1].islower() and word not in NAME_PROOF_STARTERS:
         return False
     nxt = words[i + 1] if i + 1 < len(words) else ""
-    return core.lower() in _ADDRESS or not nxt[:1].isupper()
+    return word in _ADDRESS or not nxt[:1].isupper()
+
+
+def _echo_at(words: list[str], i: int) -> bool:
+    """Words ``i`` and ``i + 1`` start a caption or lead that takes up two words the headline
+    has in lower case, here capitalised: "Làm sạch bông phấn | Bông phấn sử dụng lâu ngày
+    ...", "17 công nhân thoát tay tử thần | Công nhân trong hầm lò ...", "Hai cái nóng
+    tháng 4 | Tháng 4 đang ..."."""
+    if i + 1 >= len(words) or words[i - 1][-1] in ".:;,\"“”‘’'(-–—/":
+        return False
+    word = words[i]
+    if not word[:1].isupper() or word.isupper():
+        return False
+    pair = f"{word.lower()} {words[i + 1].lower()}"
+    return any(f"{a} {b}" == pair and a[:1].islower() for a, b in zip(words[: i - 1], words[1:i]))
 
 
 # Forms of address among the starters: a name follows them ("Ông Hoàn, bà Năm ...").
@@ -154,7 +175,7 @@ def headline_prefix(line: str) -> tuple[str, str] | None:
         pos = line.index(w, pos)
         if pos > TITLE_MAX_CHARS:
             break
-        if i >= HEADLINE_MIN_WORDS and _starter_at(words, i):
+        if i >= HEADLINE_MIN_WORDS and (_starter_at(words, i) or _echo_at(words, i)):
             cut = pos
             break
         pos += len(w)
