@@ -71,8 +71,10 @@ NAME_PROOF_STARTERS = frozenset(
 
 # The Người Lao Động lead opens with its source: "(NLĐ)- Ngày 12-4, ...", "(NLĐO)-Sau 7 năm".
 _NLD_TAG = re.compile(r"\((?:NLĐ|NLĐO|NLD|NLDO)\)\s*[-–—]?\s*")
-# A sentence ends at . ! ? … followed by a capital (not inside "TP.HCM" or "3.5").
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ0-9])")
+# A sentence ends at . ! ? followed by a space and a capital (not inside "TP.HCM" or
+# "3.5"); not an ellipsis ("Không nhận được bằng vì bị đuổi học... 7 năm trước",
+# "Tân... cơ quan!") nor the full stop of an initial or abbreviation ("P.15, Q. Tân Bình").
+_SENTENCE_END = re.compile(r"(?<![.…])(?<!\b\w)[.!?](?!\.)[\"”’)]?\s+(?=[\"“‘(]?[A-ZÀ-ỸĐ])")
 _HEADLINE_START = re.compile(r"^[\w\"“‘'(\[«]")
 # What may end a headline: not a full stop, comma, semicolon or colon; an ellipsis, an
 # initial ("chị Kh.") or an abbreviation is fine.
@@ -192,9 +194,7 @@ def headline_prefix(line: str) -> tuple[str, str] | None:
 def first_sentence(line: str) -> str:
     """The first sentence of ``line``, cut at a word boundary with "…" past ``TITLE_MAX_CHARS``."""
     m = _SENTENCE_END.search(line)
-    sentence = line[: m.start() + 1].strip() if m else line.strip()
-    if m and sentence[-1] not in ".!?…":
-        sentence = line[: m.start()].strip()
+    sentence = line[: m.end()].strip() if m else line.strip()
     if len(sentence) > TITLE_MAX_CHARS:
         sentence = sentence[: sentence.rfind(" ", 0, TITLE_MAX_CHARS)].rstrip(" ,;:-–") + "…"
     return sentence
