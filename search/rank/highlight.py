@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from whoosh import query as wq
 
-from search.ingest.metadata.directives import code_mentions
 from search.text.analysis import syllable_spans
 
 Pattern = tuple  # ("cites", CODE) or ("seq", (keys, keys, ...)): one set of text keys per position
@@ -73,7 +72,9 @@ def find_spans(text: str, patterns: list[Pattern], known: set[str] = frozenset()
     keys = [k for k, _, _ in tokens]
     spans = []
     cited = {p[1] for p in patterns if p[0] == "cites"}
-    if cited:
+    if cited:  # imported here: the metadata extractors cost a search that names no directive 17 ms
+        from search.ingest.metadata.directives import code_mentions
+
         spans += [[s, e] for code, s, e in code_mentions(text, set(known)) if code in cited]
     for kind, slots in patterns:
         if kind != "seq" or not slots:

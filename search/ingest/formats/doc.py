@@ -289,43 +289,47 @@ class _Document:
         n = (len(plc) - 4) // 8
         return [pn & 0x3FFFFF for pn in struct.unpack_from(f"<{n}I", plc, 4 * (n + 1))]
 
-    def _chpx_runs(self) -> tuple[list[int], list[tuple[int, _Chp]]]:
-        """Sorted run starts (byte offsets) and (end, character properties) of each run."""
-        runs: list[tuple[int, int, _Chp]] = []
-        for pn in self._bte_pages(_PLCF_BTE_CHPX):
+    def _fkp_entries(self, index: int, stride: int):
+        """(page, start, end, property offset) of each run the FKPs listed by a PlcBte describe.
+
+        ``stride``: bytes of each run's record after the run boundaries (1 for
+        character runs, 13 for paragraph runs: bOffset and a 12-byte PHE).
+        """
+        for pn in self._bte_pages(index):
             page = self.word[pn * PAGE : (pn + 1) * PAGE]
             if len(page) < PAGE:
                 continue
             crun = page[PAGE - 1]
             fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
             for i in range(crun):
-                offset = page[4 * (crun + 1) + i] * 2
-                chp = _Chp()
-                if offset:
-                    size = page[offset]
-                    chp = _grpprl_chp(page[offset + 1 : offset + 1 + size])
-                runs.append((fcs[i], fcs[i + 1], chp))
+                yield page, fcs[i], fcs[i + 1], page[4 * (crun + 1) + stride * i] * 2
+
+    @staticmethod
+    def _sorted(runs: list[tuple[int, int, object]]) -> tuple[list[int], list[tuple[int, object]]]:
         runs.sort(key=lambda r: r[0])
         return [r[0] for r in runs], [(r[1], r[2]) for r in runs]
 
+    def _chpx_runs(self) -> tuple[list[int], list[tuple[int, _Chp]]]:
+        """Sorted run starts (byte offsets) and (end, character properties) of each run."""
+        runs = []
+        for page, start, end, offset in self._fkp_entries(_PLCF_BTE_CHPX, 1):
+            chp = _Chp()
+            if offset:
+                size = page[offset]
+                chp = _grpprl_chp(page[offset + 1 : offset + 1 + size])
+            runs.append((start, end, chp))
+        return self._sorted(runs)
+
     def _papx_runs(self) -> tuple[list[int], list[tuple[int, int]]]:
         """Sorted paragraph starts (byte offsets) and (end, paragraph style) of each."""
-        runs: list[tuple[int, int, int]] = []
-        for pn in self._bte_pages(_PLCF_BTE_PAPX):
-            page = self.word[pn * PAGE : (pn + 1) * PAGE]
-            if len(page) < PAGE:
-                continue
-            crun = page[PAGE - 1]
-            fcs = struct.unpack_from(f"<{crun + 1}I", page, 0)
-            for i in range(crun):
-                offset = page[4 * (crun + 1) + 13 * i] * 2  # BxPap: bOffset, then 12 bytes of PHE
-                istd = 0
-                if offset:
-                    start = offset + 1 if page[offset] else offset + 2  # cb, or 0 then cb'
-                    istd = struct.unpack_from("<H", page, start)[0]
-                runs.append((fcs[i], fcs[i + 1], istd))
-        runs.sort(key=lambda r: r[0])
-        return [r[0] for r in runs], [(r[1], r[2]) for r in runs]
+        runs = []
+        for page, start, end, offset in self._fkp_entries(_PLCF_BTE_PAPX, 13):
+            istd = 0
+            if offset:
+                at = offset + 1 if page[offset] else offset + 2  # cb, or 0 then cb'
+                istd = struct.unpack_from("<H", page, at)[0]
+            runs.append((start, end, istd))
+        return self._sorted(runs)
 
     def _paragraph_style(self, mark_fc: int) -> int:
         """The style of the paragraph whose mark (its last character) is at byte offset ``mark_fc``."""
