@@ -361,3 +361,15 @@ def test_vntc_gold_undated_articles_get_no_date():
             if doc.date is not None:
                 wrong.append((name, doc.date))
     assert wrong == []
+
+
+def test_spreadsheet_rows_are_not_breadcrumbs():
+    """A sheet's rows are its cells joined by " | " (formats/sheet.py): the author's text, not page chrome."""
+    lines = ["Sheet1", "DANH MỤC DỰ ÁN GỌI VỐN ĐẦU TƯ", "STT | Tên dự án | Địa điểm | Quy mô",
+             "1 | Thăm dò và khai thác vàng | Tỉnh Lạng Sơn | 30 tấn",
+             "2 | Sản xuất gạch men | Cao Lộc | 300.000 m2/năm"]
+    from search.ingest.article import furniture
+
+    assert furniture(lines)[2:] == [None, None, None]
+    page = ["Trang chủ > Tin tức > Thời sự", "Nội dung bài viết dài đủ để là một đoạn văn."]
+    assert furniture(page)[0] == "breadcrumb"

@@ -111,8 +111,9 @@ _CAPTION_CREDIT = re.compile(
 # Lines of typographic or page layout: rules of dashes, separators ("oOo", "***"),
 # HTML tags left in the text.
 _MARKUP = re.compile(r"^(?:oOo|o0o|\*+|(?:\s*</?[a-zA-Z][^<>]*>)+\s*(?:&nbsp;)?)$|^&nbsp;$")
-# Breadcrumbs: "Trang chủ > Tin tức > Thời sự", "Thời sự » Xã hội".
-BREADCRUMB = re.compile(r"^[^<>»›|]{1,40}(?:\s+[>»›|]\s+[^<>»›|]{1,40}){1,5}$")
+# Breadcrumbs: "Trang chủ > Tin tức > Thời sự", "Thời sự » Xã hội". Not "|": a spreadsheet
+# row is its cells joined by " | " (formats/sheet.py), and those are the author's.
+BREADCRUMB = re.compile(r"^[^<>»›]{1,40}(?:\s+[>»›]\s+[^<>»›]{1,40}){1,5}$")
 # A signature: names and initials, an agency or source in parentheses after them
 # ("Diệp Trương (TTXVN)", "M.C. (theo BBC)", "(Theo Người Lao Động)").
 _SOURCE_LINE = re.compile(r"^\((?:theo|nguồn)\s+[^()]{2,60}\)$", re.IGNORECASE)
