@@ -12,7 +12,7 @@ from pathlib import Path
 
 from search.errors import DamagedIndex, VnsearchError
 from search.index import pairs, store, words
-from search.index.schema import SCHEMA_VERSION, VARIANTS, build_schema, indexed_text
+from search.index.schema import LENGTH, SCHEMA_VERSION, VARIANTS, build_schema, indexed_text
 from search.ingest.formats import Skip, read_report
 from search.ingest.report import parse_document
 from search.ingest.sources import Fingerprint, digest, display_name, find_sources, plan, source_folder
@@ -22,12 +22,13 @@ from search.text.normalize import fold
 from search.whoosh_ext.codec import PackedCodec
 
 
-def _passage_fields(report: Report, bounds: list[int]) -> Iterable[dict]:
+def _passage_fields(report: Report, bounds: list[tuple[int, int]]) -> Iterable[dict]:
     """One Whoosh document per passage: what search matches, filters and shows.
 
     The report's metadata is indexed on each passage (for fields and filters)
     but stored only once, in the report table (``store.write_reports``).
-    ``bounds``: each passage's pyvi word boundaries (``words.boundaries``).
+    ``bounds``: each passage's pyvi word boundaries (``words.boundaries``) and
+    how many syllable keys its ``text`` field indexes (``schema.LENGTH``).
     """
     span = report.date_range
     shared = dict(
@@ -40,9 +41,10 @@ def _passage_fields(report: Report, bounds: list[int]) -> Iterable[dict]:
     if span is not None:
         shared["date"] = dt.datetime.combine(span[0], dt.time())
         shared["date_end"] = dt.datetime.combine(span[1], dt.time())
-    for p, bits in zip(report.passages, bounds, strict=True):
+    for p, (bits, length) in zip(report.passages, bounds, strict=True):
         indexed = indexed_text(report.title, p.number, p.text)
-        fields = dict(shared, passage=p.number, cites=",".join(p.codes), text=indexed, words=bits)
+        fields = dict(shared, passage=p.number, cites=",".join(p.codes), text=indexed, words=bits,
+                      **{LENGTH: length})
         if indexed is not p.text:
             fields["_stored_text"] = p.text  # Whoosh stores this and indexes ``text``
         yield fields
@@ -75,8 +77,9 @@ def _pairs_of(texts: Iterable[str]) -> array:
     return out
 
 
-def _analysed(report: Report) -> tuple[array, array, list[int]]:
-    """Pair keys and word keys of each passage (one after the other), and each one's word boundaries.
+def _analysed(report: Report) -> tuple[array, array, list[tuple[int, int]]]:
+    """Pair keys and word keys of each passage (one after the other), and each one's word
+    boundaries and indexed length (``_passage_fields``).
 
     Pairs are counted on what the ``text`` field indexes (``schema.indexed_text``),
     words on the stored text. Segmenting with pyvi is most of the cost of
@@ -87,9 +90,10 @@ def _analysed(report: Report) -> tuple[array, array, list[int]]:
     for p in report.passages:
         keys, bits = words.boundaries(p.text)
         indexed = indexed_text(report.title, p.number, p.text)
-        pair_keys.extend(pairs.passage_pairs(keys if indexed is p.text else syllable_keys(indexed)))
+        indexed_keys = keys if indexed is p.text else syllable_keys(indexed)
+        pair_keys.extend(pairs.passage_pairs(indexed_keys))
         word_keys.extend(words.passage_words(keys, bits))
-        bounds.append(bits)
+        bounds.append((bits, len(indexed_keys)))
     return pair_keys, word_keys, bounds
 
 
@@ -103,7 +107,7 @@ class Parsed:
     sha1: str | None = None  # of the file's bytes
     pair_keys: array | None = None  # ``_pairs_of`` its passages
     word_keys: array | None = None  # ``words.passage_words`` of its passages, one after the other
-    bounds: list[int] | None = None  # each passage's word boundaries (``words.boundaries``)
+    bounds: list[tuple[int, int]] | None = None  # each passage's word boundaries and indexed length
 
 
 def _parse(sf: Source) -> Parsed:

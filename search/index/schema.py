@@ -17,8 +17,11 @@ from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_ke
 
 # Bump whenever fields, analysers, their keys or the files beside them change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
+#: Stored field: how many syllable keys the passage's ``text`` field indexes (its exact length;
+#: Whoosh keeps field lengths in one lossy byte). Pair scores use it without re-reading the text.
+LENGTH = "length"
 
 
 class CompactPositions(Positions):
@@ -107,7 +110,7 @@ def indexed_text(title: str, number: int, text: str) -> str:
 def build_schema() -> Schema:
     """One Whoosh document per passage.
 
-    Only ``doc``, ``passage``, ``text`` and ``words`` are stored: a report's
+    Only ``doc``, ``passage``, ``text``, ``words`` and ``length`` are stored: a report's
     metadata is indexed on its passages for fields and filters but kept
     once, in the report table (``store.REPORTS``).
     """
@@ -135,6 +138,7 @@ def build_schema() -> Schema:
         # pyvi's word boundaries between the passage's syllable keys, one bit
         # per gap (``index.words``): stored, not indexed.
         words=STORED(),
+        length=STORED(),
     )
 
 

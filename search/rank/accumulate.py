@@ -337,13 +337,15 @@ def _allowed(s, segments: list[_Segment], q: wq.Query) -> np.ndarray:
 
 
 def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict,
-        mask: wq.Query | None = None) -> list[ScoredDoc] | None:
+        mask: wq.Query | None = None, keep: frozenset = frozenset()) -> list[ScoredDoc] | None:
     """The best ``n`` hits of ``q`` plus every hit tied with the ``n``-th (all when None).
 
     None when ``q`` holds something this module does not score. Phrases are
     scored as the And of their words (as Whoosh does) and checked for the
     words in a row from the best candidate down, until ``n`` hits and their
     ties are found: only the candidates that could make the top are checked.
+    ``keep``: (field, term bytes) whose positions to keep in ``cache`` as they
+    are read, for ``positions`` (the evidence of the candidates).
     """
     if not isinstance(s.weighting, formula.Weighting):
         return None
@@ -354,7 +356,7 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict,
     positions = frozenset(
         (t.fieldname, b) for p in phrases for slot in _slots(p)
         for t in ([slot] if isinstance(slot, wq.Term) else slot.children())
-        if isinstance(t, wq.Term) and (b := _bytes(s.schema, t)) is not None)
+        if isinstance(t, wq.Term) and (b := _bytes(s.schema, t)) is not None) | keep
     segments = [_Segment(s, sub, offset, cache, positions) for sub, offset in s.leaf_searchers()]
     allowed = None if filter is None else _allowed(s, segments, filter)
     if mask is not None:  # passages of an earlier level (``retrieve.levels``)
@@ -398,3 +400,31 @@ def top(s, q: wq.Query, n: int | None, filter: wq.Query | None, cache: dict,
     except Unsupported:
         return None
     return hits
+
+
+def positions(s, keys, docnums: list[int], cache: dict) -> dict[int, dict[str, list[int]]]:
+    """Where each of ``keys`` stands in each passage of ``docnums`` (``text`` positions).
+
+    Each key's posting list is read whole (or taken from ``cache``, where
+    ``top`` left it with its positions) and the candidates found in it with
+    one ``searchsorted``; only their positions are decoded.
+    """
+    field = s.schema["text"]
+    wanted = frozenset(("text", k.encode("utf-8")) for k in keys)
+    docs = np.unique(np.asarray(docnums, dtype=np.int64))
+    out: dict[int, dict[str, list[int]]] = {}
+    for sub, offset in s.leaf_searchers():
+        seg = _Segment(s, sub, offset, cache, wanted)
+        local = docs[(docs >= offset) & (docs < offset + seg.size)] - offset
+        if not len(local):
+            continue
+        for _, btext in sorted(wanted):
+            ids, _, values = seg.postings("text", btext)
+            if not len(ids):
+                continue
+            at = np.minimum(np.searchsorted(ids, local), len(ids) - 1)
+            found = ids[at] == local
+            key = btext.decode("utf-8")
+            for doc, i in zip(local[found].tolist(), at[found].tolist()):
+                out.setdefault(doc + offset, {})[key] = field.format.decode_positions(values[i])
+    return out

@@ -16,11 +16,9 @@ from collections.abc import Callable
 from whoosh import query as wq
 
 from search.index.pairs import PairTable, pair_key
-from search.index.schema import indexed_text
+from search.index.schema import LENGTH
 from search.rank import score as formula
 from search.rank.parse import ParsedQuery
-from search.text.analysis import syllable_keys
-from search.text.normalize import fold
 
 POOL = 100  # the rescoring window: passages taken in syllable order and ordered by the formula together
 FAST_MIN_POSTINGS = 2_000  # postings above which a query is summed with numpy (see accumulate)
@@ -84,7 +82,7 @@ def _worth_summing(s, q: wq.Query, filter=None) -> bool:
     return total >= FAST_MIN_POSTINGS
 
 
-def _top(s, q: wq.Query, n: int | None, filter, cache: dict, mask=None) -> list:
+def _top(s, q: wq.Query, n: int | None, filter, cache: dict, mask=None, keep: frozenset = frozenset()) -> list:
     """The best ``n`` hits plus every hit tied with the ``n``-th (all when ``n`` is None).
 
     Whoosh breaks ties by document number, which depends on how the index was
@@ -95,7 +93,7 @@ def _top(s, q: wq.Query, n: int | None, filter, cache: dict, mask=None) -> list:
     if _worth_summing(s, q, filter if filter is not None else mask):
         from search.rank import accumulate
 
-        hits = accumulate.top(s, q, n, filter, cache, mask)
+        hits = accumulate.top(s, q, n, filter, cache, mask, keep)
         if hits is not None:
             return hits
     if n is None:
@@ -144,43 +142,118 @@ def levels(parsed: ParsedQuery) -> list[wq.Query | None]:
     return out
 
 
-def _pair_scorer(s, parsed: ParsedQuery, table: PairTable):
-    """``score.pair_scorer`` for the query's pairs, each pair's idf from the pair table."""
+def _pair_idf(s, parsed: ParsedQuery, table: PairTable) -> dict[tuple[str, str], float]:
+    """The idf of each of the query's pairs (a pair typed twice counts twice), from the pair table."""
     n = s.doc_count_all()
     pairs_idf: dict[tuple[str, str], float] = {}
     for a, b, spelled_a, spelled_b in parsed.pairs:
         idf = formula.idf(n, table.passages(pair_key(spelled_a, spelled_b)))
-        pairs_idf[a, b] = pairs_idf.get((a, b), 0.0) + idf  # a pair typed twice counts twice
-    return formula.pair_scorer(pairs_idf, max(s.avg_field_length("text") - 1, 1.0))
+        pairs_idf[a, b] = pairs_idf.get((a, b), 0.0) + idf
+    return pairs_idf
 
 
-def _evidence(parsed: ParsedQuery, found: list, cited: set, pair_score,
-              title_of: Callable[[str], str] | None = None) -> list[tuple[formula.Evidence, object]]:
+def _spellings(parsed: ParsedQuery) -> Callable[[str], list[str]]:
+    """The ``text`` keys a syllable of the query's pairs stands for.
+
+    Typed with diacritics, itself; typed without (``fold``), every key of the
+    index that folds to it (``variants``), as the passage's keys were folded
+    before pairs were matched.
+    """
+    if parsed.field != "fold":
+        return lambda key: [key]
+    return lambda key: parsed.variants.get(key) or [key]
+
+
+def _position_keys(parsed: ParsedQuery, pairs_idf: dict, coordinate: bool) -> set[str]:
+    """The ``text`` keys whose positions in the candidates the evidence needs."""
+    spell = _spellings(parsed)
+    keys = {k for pair in pairs_idf for syllable in pair for k in spell(syllable)}
+    if coordinate:
+        keys |= {k for word in parsed.content for slot in word for k in slot}
+    return keys
+
+
+def _leaf_positions(s, keys: set[str], docnums: list[int]) -> dict[int, dict[str, list[int]]]:
+    """Where each of ``keys`` stands in each of ``docnums``, read with Whoosh's matchers.
+
+    For short posting lists; long ones are read whole as arrays
+    (``accumulate.positions``), as retrieval read them.
+    """
+    out: dict[int, dict[str, list[int]]] = {}
+    docs = sorted(set(docnums))
+    for sub, offset in s.leaf_searchers():
+        reader = sub.reader()
+        local = [d - offset for d in docs if offset <= d < offset + reader.doc_count_all()]
+        if not local:
+            continue
+        for key in keys:
+            btext = key.encode("utf-8")
+            if ("text", btext) not in reader:
+                continue
+            m = reader.postings("text", btext)
+            for d in local:
+                if not m.is_active():
+                    break
+                if m.id() < d:
+                    m.skip_to(d)
+                    if not m.is_active():
+                        break
+                if m.id() == d:
+                    out.setdefault(d + offset, {})[key] = m.value_as("positions")
+    return out
+
+
+def _positions(s, keys: set[str], docnums: list[int], cache: dict) -> dict[int, dict[str, list[int]]]:
+    """Where each of ``keys`` stands in each passage of ``docnums`` (``text`` field positions)."""
+    if not keys or not docnums:
+        return {}
+    field = s.schema["text"]
+    total = sum(s.doc_frequency("text", field.to_bytes(k)) for k in keys)
+    if total >= FAST_MIN_POSTINGS:
+        from search.rank import accumulate
+
+        try:
+            return accumulate.positions(s, keys, docnums, cache)
+        except accumulate.Unsupported:  # a posting list this Whoosh layout cannot read as arrays
+            pass
+    return _leaf_positions(s, keys, docnums)
+
+
+def _evidence(parsed: ParsedQuery, found: list, cited: set, pairs_idf: dict, avg_pairs: float,
+              positions: dict[int, dict[str, list[int]]]) -> list[tuple[formula.Evidence, object]]:
     """Each hit's evidence: its syllables' BM25F (from retrieval), its pairs, its content words.
 
-    A first passage is read as indexed, after its report's headline (``schema.indexed_text``).
+    Pairs and content words come from the positions of the query's keys in
+    the passage as indexed (a first passage after its report's headline,
+    ``schema.indexed_text``), and its indexed length (``schema.LENGTH``): the
+    same facts as re-reading and re-tokenising the passage (``tests/test_evidence.py``),
+    without doing so (a third of a search's time on the full corpus).
     """
     coordinate = coordinates(parsed)
+    spell = _spellings(parsed)
     out = []
     for r in found:
         ev = formula.Evidence(doc=r["doc"], passage=r["passage"], syllables=r.score, cites=r.docnum in cited)
-        if coordinate or pair_score:  # one-word queries need not re-read the passage
-            text = r["text"]
-            if r["passage"] == 1 and title_of is not None:
-                text = indexed_text(title_of(r["doc"]), 1, text)
-            keys = syllable_keys(text)
-            if pair_score:
-                ev.pairs = pair_score([fold(k) for k in keys] if parsed.field == "fold" else keys)
-            if coordinate:
-                present = set(keys)
-                ev.words = sum(all(slot & present for slot in w) for w in parsed.content)
-                ev.every_word = ev.words == len(parsed.content)
+        held = positions.get(r.docnum, {})
+        if pairs_idf:
+            counts: dict[tuple[str, str], int] = {}
+            for a, b in pairs_idf:
+                first = {p for k in spell(a) for p in held.get(k, ())}
+                if not first:
+                    continue
+                second = {p for k in spell(b) for p in held.get(k, ())}
+                n = sum(1 for p in first if p + 1 in second)
+                if n:
+                    counts[a, b] = n
+            ev.pairs = formula.pair_bm25(counts, pairs_idf, max(r[LENGTH] - 1, 0), avg_pairs)
+        if coordinate:
+            ev.words = sum(all(any(k in held for k in slot) for slot in w) for w in parsed.content)
+            ev.every_word = ev.words == len(parsed.content)
         out.append((ev, r))
     return out
 
 
-def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable,
-           titles: Callable[[list[str]], dict[str, str]] | None = None) -> list[tuple[formula.Evidence, object]]:
+def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[tuple[formula.Evidence, object]]:
     """The best ``limit`` passages (all when None) with their evidence, in ``score``'s order.
 
     Level by level (``levels``), the passages are taken in order of their
@@ -191,7 +264,10 @@ def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable,
     first k of any larger limit.
     """
     coordinate = coordinates(parsed)
-    pair_score = _pair_scorer(s, parsed, table) if parsed.pairs else None
+    pairs_idf = _pair_idf(s, parsed, table) if parsed.pairs else {}
+    avg_pairs = max(s.avg_field_length("text") - 1, 1.0)
+    keys = _position_keys(parsed, pairs_idf, coordinate)
+    keep = frozenset(("text", k.encode("utf-8")) for k in keys)  # positions accumulate keeps as it reads
     cache: dict = {}  # one search's posting arrays (accumulate), shared by the levels
     out: list[tuple[formula.Evidence, object]] = []
     filters = levels(parsed)
@@ -204,17 +280,14 @@ def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable,
         mask = None if not earlier else earlier[0] if len(earlier) == 1 else wq.Or(earlier)
         flt = parsed.filter if level is None else level if parsed.filter is None else wq.And([level, parsed.filter])
         n = None if need is None else -(-need // POOL) * POOL
-        found = _top(s, parsed.scored, n, flt, cache, mask)
+        found = _top(s, parsed.scored, n, flt, cache, mask, keep)
         found.sort(key=lambda r: (-round(r.score, formula.TIE_DECIMALS), r["doc"], r["passage"]))
         if n is not None:
             found = found[:n]
         cited = {r.docnum for r in found} if i == 0 and cited_filter is not None else set()
         for start in range(0, len(found), POOL):
             window = found[start:start + POOL]
-            title_of = None
-            if titles is not None and (coordinate or pair_score):
-                heads = titles([r["doc"] for r in window if r["passage"] == 1])
-                title_of = heads.__getitem__
-            block = _evidence(parsed, window, cited, pair_score, title_of)
+            positions = _positions(s, keys, [r.docnum for r in window], cache)
+            block = _evidence(parsed, window, cited, pairs_idf, avg_pairs, positions)
             out += sorted(block, key=lambda c: formula.order_key(c[0], coordinate))
     return out if limit is None else out[:limit]

@@ -87,21 +87,12 @@ def order_key(ev: Evidence, coordinate: bool) -> tuple:
     return (not ev.cites, group, -round(passage_score(ev), TIE_DECIMALS), ev.doc, ev.passage)
 
 
-def pair_scorer(pairs_idf: dict[tuple[str, str], float], avg_length: float):
-    """BM25 of the query's adjacent syllable pairs in a passage's syllable keys.
+def pair_bm25(counts: dict[tuple[str, str], int], pairs_idf: dict[tuple[str, str], float], length: int,
+              avg_length: float) -> float:
+    """BM25 of the query's adjacent syllable pairs in one passage.
 
-    ``pairs_idf``: the idf of each query pair (a pair typed twice counts
-    twice); ``avg_length``: the average number of pairs in a passage.
+    ``counts``: how often each query pair stands in the passage; ``pairs_idf``:
+    the idf of each query pair (a pair typed twice counts twice); ``length``:
+    the passage's number of pairs, ``avg_length`` the index's average.
     """
-    if not pairs_idf:
-        return lambda keys: 0.0
-
-    def score(keys: list[str]) -> float:
-        found: dict[tuple[str, str], int] = {}
-        for pair in zip(keys, keys[1:]):
-            if pair in pairs_idf:
-                found[pair] = found.get(pair, 0) + 1
-        length = max(len(keys) - 1, 0)
-        return math.fsum(bm25(pairs_idf[p], tf, length, avg_length) for p, tf in sorted(found.items()))
-
-    return score
+    return math.fsum(bm25(pairs_idf[p], tf, length, avg_length) for p, tf in sorted(counts.items()))
