@@ -6,7 +6,10 @@ frequencies in a byte or (above 255) Whoosh's floats, positions with deltas
 above a byte, a one-posting list, and merged segments.
 """
 
+import pickle
+
 import pytest
+from whoosh.columns import VarBytesColumn
 from whoosh.fields import ID, Schema
 from whoosh.filedb.filestore import RamStorage
 
@@ -105,3 +108,33 @@ def test_accumulate_reads_packed_blocks(ix, term):
         got = {int(s.stored_fields(int(d))["doc"]): (float(w), fmt.decode_positions(v))
                for d, w, v in zip(ids, weights, values)}
     assert got == {d: (float(len(p)), p) for d, p in _expected(texts, term).items()}
+
+
+@pytest.mark.parametrize("layout", ["one segment", "merged", "a few passages"])
+def test_stored_fields_round_trip_through_the_dictionary_column(layout):
+    """Stored fields are deflated with a dictionary made of the segment's first values
+    (``codec.StoredColumn``): every document reads back as written, whatever the layout."""
+    from search.whoosh_ext import codec
+
+    schema = Schema(doc=ID(stored=True), text=PassageText(stored=True))
+    ix = RamStorage().create_index(schema)
+    count = 5 if layout == "a few passages" else 400  # fewer than the dictionary's bytes, or many more
+    texts = {str(i): f"Báo cáo số {i}: công tác tuyên giáo quý {i % 4 + 1} " * (1 + i % 9) for i in range(count)}
+    parts = 3 if layout == "merged" else 1
+    for part in range(parts):
+        with ix.writer(codec=PackedCodec(blocklimit=_BLOCK)) as w:
+            for doc, text in texts.items():
+                if int(doc) % parts == part:
+                    w.add_document(doc=doc, text=text)
+            if part == parts - 1 and parts > 1:
+                w.optimize = True  # merge the segments: stored fields re-written through the column
+    with ix.searcher() as s:
+        stored = {f["doc"]: f["text"] for f in s.all_stored_fields()}
+        raw = [VarBytesColumn.Reader.__getitem__(r._perdoc._cached_reader("_stored", codec.STORED_COLUMN), n)
+               for r, _ in s.reader().leaf_readers() for n in range(r.doc_count_all())]
+    assert stored == texts
+    assert len(raw) == count and sum(v[0] == codec._CARRIER for v in raw) == (parts if layout == "one segment"
+                                                                            else 1)
+    if count > 100:  # the dictionary pays: half the size of deflating each value alone
+        alone = sum(len(codec._deflate(pickle.dumps({"doc": d, "text": t}, 2), b"")) for d, t in texts.items())
+        assert sum(len(v) for v in raw if v[0] == codec._PLAIN) < 0.5 * alone

@@ -138,7 +138,8 @@ REPORTS_DAMAGE = {
     "no table": (_drop_table, "report table"),
     "a record not JSON": (_replace_reports([(f"00{i}", "{") for i in range(5)]), "is not what vnsearch writes"),
     "a record of another shape": (
-        _replace_reports([(f"00{i}", '{"name": "x"}') for i in range(5)]), "is not what vnsearch writes"),
+        _replace_reports([(f"00{i}", store._pack_record({"name": "x"})) for i in range(5)]),
+        "is not what vnsearch writes"),
 }
 
 

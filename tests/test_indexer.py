@@ -139,7 +139,8 @@ def test_update_over_damaged_report_records_is_a_damaged_index(tmp_path, seeds_c
     table = store.current_generation(ix) / store.REPORTS
     with sqlite3.connect(table) as con:
         con.execute("DELETE FROM reports")
-        con.executemany("INSERT INTO reports VALUES (?, ?)", records.items())
+        con.executemany("INSERT INTO reports VALUES (?, ?)",
+                        [(doc, store._pack_record(json.loads(r))) for doc, r in records.items()])
     con.close()
     with pytest.raises(DamagedIndex, match="is damaged"):
         build_index([seeds_copy], ix)

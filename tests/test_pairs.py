@@ -43,7 +43,27 @@ def test_many_keys_in_order(tmp_path):
     assert all(table.passages(k) == 1 for k in keys[1:])
 
 
-@pytest.mark.parametrize("content", [b"", b"VNPAIRS1", b"VNPAIRS1" + b"\x05" + b"\x00" * 7, b"\x00" * 40])
+def test_counts_of_255_and_more_go_through_the_overflow_list_and_an_update(tmp_path):
+    """A count takes one byte in the file; 255 and above are kept exactly in the overflow list."""
+    sizes = {pair_key("k", str(n)): n for n in (1, 2, 254, 255, 256, 1000, 70_000)}
+    counter = PairCounter()
+    for key, n in sizes.items():
+        counter.add([key] * n)
+    counter.write(tmp_path / "pairs.bin")
+    table = PairTable(tmp_path / "pairs.bin")
+    assert {k: table.passages(k) for k in sizes} == sizes
+    assert (tmp_path / "pairs.bin").stat().st_size == 24 + 7 * 9 + 4 * 12  # 4 counts above 254
+    again = PairCounter(tmp_path / "pairs.bin")
+    again.remove([pair_key("k", "255")] * 2 + [pair_key("k", "1000")] * 999)
+    again.add([pair_key("k", "254")] * 10)
+    again.write(tmp_path / "pairs2.bin")
+    table = PairTable(tmp_path / "pairs2.bin")
+    expected = dict(sizes) | {pair_key("k", "255"): 253, pair_key("k", "1000"): 1, pair_key("k", "254"): 264}
+    assert {k: table.passages(k) for k in sizes} == expected
+
+
+@pytest.mark.parametrize("content", [b"", b"VNPAIRS2", b"VNPAIRS2" + b"\x05" + b"\x00" * 15, b"\x00" * 40,
+                                     b"VNPAIRS1" + b"\x00" * 16])
 def test_not_a_table_is_an_error(tmp_path, content):
     (tmp_path / "pairs.bin").write_bytes(content)
     with pytest.raises(ValueError):

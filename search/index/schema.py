@@ -17,7 +17,7 @@ from search.text.analysis import folded_analyzer, syllable_analyzer, syllable_ke
 
 # Bump whenever fields, analysers, their keys or the files beside them change: an index written with
 # another version must be rebuilt, and says so instead of answering wrongly.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 VARIANTS = "variants.json"  # folded syllable -> its spellings in the index, most used first
 #: Stored field: how many syllable keys the passage's ``text`` field indexes (its exact length;
 #: Whoosh keeps field lengths in one lossy byte). Pair scores use it without re-reading the text.

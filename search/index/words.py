@@ -111,7 +111,7 @@ def word_keys_of(stored: Iterable[dict]) -> array:
 class WordTable(CountTable):
     """A generation's word counts (``words.bin``)."""
 
-    MAGIC = b"VNWORDS1"
+    MAGIC = b"VNWORDS2"
     WHAT = "word table"
 
 
