@@ -138,3 +138,19 @@ def test_stored_fields_round_trip_through_the_dictionary_column(layout):
     if count > 100:  # the dictionary pays: half the size of deflating each value alone
         alone = sum(len(codec._deflate(pickle.dumps({"doc": d, "text": t}, 2), b"")) for d, t in texts.items())
         assert sum(len(v) for v in raw if v[0] == codec._PLAIN) < 0.5 * alone
+
+
+def test_field_lengths_read_from_memory_equal_whoosh_s_per_byte_reads(ix):
+    """``StoredPerDocReader.doc_field_length`` reads a length column once; Whoosh's reads a byte a call."""
+    from whoosh.codec.whoosh3 import W3PerDocReader
+
+    ix, texts = ix
+    with ix.reader() as reader:
+        for sub, _ in reader.leaf_readers():
+            ours = sub._perdoc
+            theirs = W3PerDocReader(sub._storage, sub._segment)
+            got = [ours.doc_field_length(n, f) for n in range(sub.doc_count_all()) for f in ("text", "doc", "none")]
+            assert got == [theirs.doc_field_length(n, f) for n in range(sub.doc_count_all())
+                           for f in ("text", "doc", "none")]
+            assert any(g and g > 255 for g in got)  # lossy byte lengths are decoded, not just small ones
+            theirs.close()

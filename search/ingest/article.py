@@ -31,6 +31,9 @@ _END_MARKERS = {
         "Tin đọc nhiều", "Đọc nhiều nhất", "In bài", "Gửi bài", "Bản in", "Lên đầu trang",
     ]
 }
+# Longer lines cannot fold to a marker: a marker's characters, each at most three code points
+# (a base letter and two combining marks when a file is decomposed), plus a trailing colon.
+_END_MARKER_CHARS = 3 * max(map(len, _END_MARKERS)) + 1
 # Page chrome that sits alone on a line inside the article: VnExpress closes a
 # box of links to other articles with "Xem tiếp" and opens its comment form with
 # "Ý kiến của bạn" (the author's byline and the list of other articles may follow).
@@ -143,7 +146,10 @@ _INITIALS = re.compile(r"^(?:[A-ZĐ]\.\s?)+[A-ZÀ-ỸĐ][\wÀ-ỹ]*\.?$|^[A-ZĐ]
 
 
 def _is_end_marker(line: str) -> bool:
-    s = fold(line.strip(" \t•·-*:")).strip()
+    s = line.strip(" \t•·-*:")
+    if len(s) > _END_MARKER_CHARS:  # too long to be a marker: only its end can be one ("... Go top")
+        return fold(s.strip()[-_END_MARKER_CHARS:]).endswith(" go top")
+    s = fold(s).strip()
     return s in _END_MARKERS or s.rstrip(":") in _END_MARKERS or s.endswith(" go top")
 
 

@@ -118,12 +118,23 @@ def term_key(token: str) -> str:
     return canonical_syllable(token) if token.isalpha() else token.lower()
 
 
-@lru_cache(maxsize=262144)
+FOLD_CACHED_CHARS = 64  # folds of strings this short are cached: syllables, names and short lines repeat
+
+
 def fold(text: str) -> str:
     """Lower case with every diacritic removed (``Đảng ủy`` -> ``dang uy``)."""
+    if len(text) <= FOLD_CACHED_CHARS:
+        return _fold_cached(text)
+    return _fold(text)  # a long line or passage rarely repeats: caching every one grew the cache to 100s of MB
+
+
+def _fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return stripped.replace("đ", "d")
+
+
+_fold_cached = lru_cache(maxsize=262144)(_fold)
 
 
 def has_diacritics(text: str) -> bool:

@@ -24,9 +24,20 @@ import zlib
 from array import array
 from itertools import accumulate
 
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    _lenfield,
+)
 from whoosh.columns import Column, VarBytesColumn
 from whoosh.matching import ListMatcher
+from whoosh.util.numeric import byte_to_length
+
+_LENGTH_OF_BYTE = tuple(byte_to_length(b) for b in range(256))
 
 _WIDTHS = ((0xFF, "B"), (0xFFFF, "H"), (0xFFFFFFFF, "I"))
 _BIG_ENDIAN = sys.byteorder == "big"
@@ -269,6 +280,32 @@ class StoredPerDocWriter(W3PerDocWriter):
 
 
 class StoredPerDocReader(W3PerDocReader):
+    """W3's per-document reader: stored fields from a ``StoredColumn``, field lengths from memory."""
+
+    def __init__(self, storage, segment):
+        super().__init__(storage, segment)
+        self._length_bytes: dict[str, bytes | None] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        """Whoosh's answer (its lossy length byte decoded; None for 0), from the column read once.
+
+        Whoosh seeks and reads one byte of the file per call, and calls it for
+        every posting it writes (block statistics) and every posting its
+        matchers score: 13 % of a one-process build's time.
+        """
+        if docnum > self._doccount:
+            raise IndexError(f"Asked for docnum {docnum!r} of {self._doccount}")
+        if fieldname not in self._length_bytes:
+            col = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            self._length_bytes[fieldname] = None if col is None else col._dbfile.get(col._basepos, col._doccount)
+        lengths = self._length_bytes[fieldname]
+        if lengths is None:
+            return default
+        lbyte = lengths[docnum] if docnum < len(lengths) else 0
+        if lbyte:
+            return _LENGTH_OF_BYTE[lbyte]
+        return None
+
     def stored_fields(self, docnum):
         column = self._cached_reader("_stored", STORED_COLUMN)
         return (column[docnum] if column is not None else None) or {}
