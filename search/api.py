@@ -314,7 +314,8 @@ class Index:
                                  g.pair_count)
             patterns = highlight.highlight_patterns(parsed.executable(parsed.matcher))
             with g.searcher() as s:
-                found = retrieve.ranked(s, parsed, limit, g.pairs)
+                found = retrieve.ranked(s, parsed, limit, g.pairs,
+                                        lambda docs: {d: r.title for d, r in g.reports(docs).items()})
                 texts = [r["text"] for _, r in found]
             reports = g.reports(ev.doc for ev, _ in found)
             hits = []

@@ -57,9 +57,14 @@ def _reference(parsed, r, title: str, pairs_idf: dict, avg_pairs: float) -> tupl
     return pairs, words
 
 
-@pytest.mark.parametrize("path", ["whoosh", "numpy"])
+@pytest.mark.parametrize("path", ["whoosh", "numpy", "text"])
 def test_evidence_from_positions_equals_re_reading_the_text(gen, path, monkeypatch):
-    monkeypatch.setattr(retrieve, "FAST_MIN_POSTINGS", 0 if path == "numpy" else 10**12)
+    """Positions from Whoosh's matchers, from numpy arrays, or from re-tokenising (``retrieve._positions``)."""
+    monkeypatch.setattr(retrieve, "FAST_MIN_POSTINGS", 10**12 if path == "whoosh" else 0)
+    monkeypatch.setattr(retrieve, "POSTING_NS", 10**9 if path == "text" else 0)
+    used = []
+    real = retrieve._text_positions
+    monkeypatch.setattr(retrieve, "_text_positions", lambda *a: used.append(1) or real(*a))
     checked = with_pairs = 0
     with gen.searcher() as s:
         for query in QUERIES:
@@ -71,7 +76,7 @@ def test_evidence_from_positions_equals_re_reading_the_text(gen, path, monkeypat
             assert found, query
             titles = {d: r.title for d, r in gen.reports(r["doc"] for r in found).items()}
             keys = retrieve._position_keys(parsed, pairs_idf, retrieve.coordinates(parsed))
-            positions = retrieve._positions(s, keys, [r.docnum for r in found], {})
+            positions = retrieve._positions(s, keys, found, {}, lambda docs: {d: titles[d] for d in docs})
             for ev, r in retrieve._evidence(parsed, found, set(), pairs_idf, avg_pairs, positions):
                 pairs, words = _reference(parsed, r, titles[r["doc"]], pairs_idf, avg_pairs)
                 assert ev.pairs == pairs, (query, r["doc"], r["passage"])
@@ -80,3 +85,4 @@ def test_evidence_from_positions_equals_re_reading_the_text(gen, path, monkeypat
                 checked += 1
                 with_pairs += pairs > 0
     assert checked > 300 and with_pairs > 100
+    assert bool(used) == (path == "text")

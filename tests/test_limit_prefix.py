@@ -90,12 +90,12 @@ def test_the_old_pool_breaks_the_property(layered_index, monkeypatch):
     """The check can fail: with candidates drawn from the best max(POOL, limit) (the old
     logic) and ordered together, it does."""
 
-    def old_ranked(s, parsed, limit, table):
+    def old_ranked(s, parsed, limit, table, titles=None):
         n = None if limit is None else max(retrieve.POOL, limit)
         found = retrieve._top(s, parsed.scored, n, parsed.filter, {})
         pairs_idf = retrieve._pair_idf(s, parsed, table) if parsed.pairs else {}
         keys = retrieve._position_keys(parsed, pairs_idf, retrieve.coordinates(parsed))
-        positions = retrieve._positions(s, keys, [r.docnum for r in found], {})
+        positions = retrieve._positions(s, keys, found, {})
         avg_pairs = max(s.avg_field_length("text") - 1, 1.0)
         ordered = sorted(retrieve._evidence(parsed, found, set(), pairs_idf, avg_pairs, positions),
                          key=lambda c: retrieve.formula.order_key(c[0], retrieve.coordinates(parsed)))

@@ -16,12 +16,20 @@ from collections.abc import Callable
 from whoosh import query as wq
 
 from search.index.pairs import PairTable, pair_key
-from search.index.schema import LENGTH
+from search.index.schema import LENGTH, indexed_text
 from search.rank import score as formula
 from search.rank.parse import ParsedQuery
+from search.text.analysis import syllable_keys
+
+Titles = Callable[[list[str]], dict[str, str]]  # report ids -> their titles
 
 POOL = 100  # the rescoring window: passages taken in syllable order and ordered by the formula together
 FAST_MIN_POSTINGS = 2_000  # postings above which a query is summed with numpy (see accumulate)
+# A candidate's evidence needs where the query's keys stand in it (``_positions``): read from their
+# posting lists, about 50 ns a posting (full corpus: "có", 241,191 postings, 12 ms), or by
+# re-tokenising the candidate, about 35 µs (500 characters). Whichever is cheaper is done.
+POSTING_NS = 50
+RETOKENIZE_NS = 35_000
 
 
 def _search(s, q: wq.Query, limit: int | None, filter, mask=None) -> list:
@@ -203,15 +211,41 @@ def _leaf_positions(s, keys: set[str], docnums: list[int]) -> dict[int, dict[str
     return out
 
 
-def _positions(s, keys: set[str], docnums: list[int], cache: dict) -> dict[int, dict[str, list[int]]]:
-    """Where each of ``keys`` stands in each passage of ``docnums`` (``text`` field positions)."""
+def _text_positions(keys: set[str], found: list, titles: Titles) -> dict[int, dict[str, list[int]]]:
+    """``_positions`` by re-tokenising the candidates' stored text, as indexed (``schema.indexed_text``)."""
+    heads = titles([r["doc"] for r in found if r["passage"] == 1])
+    out: dict[int, dict[str, list[int]]] = {}
+    for r in found:
+        text = r["text"] if r["passage"] != 1 else indexed_text(heads[r["doc"]], 1, r["text"])
+        held: dict[str, list[int]] = {}
+        for i, key in enumerate(syllable_keys(text)):
+            if key in keys:
+                held.setdefault(key, []).append(i)
+        if held:
+            out[r.docnum] = held
+    return out
+
+
+def _positions(s, keys: set[str], found: list, cache: dict,
+               titles: Titles | None = None) -> dict[int, dict[str, list[int]]]:
+    """Where each of ``keys`` stands in each passage of ``found`` (``text`` field positions).
+
+    From the posting lists (those retrieval read are in ``cache``), or, when
+    lists it did not read are long and ``titles`` gives report titles, by
+    re-tokenising the candidates (``POSTING_NS``, ``RETOKENIZE_NS``): the same
+    positions either way (``tests/test_evidence.py``).
+    """
+    docnums = [r.docnum for r in found]
     if not keys or not docnums:
         return {}
     field = s.schema["text"]
-    total = sum(s.doc_frequency("text", field.to_bytes(k)) for k in keys)
-    if total >= FAST_MIN_POSTINGS:
+    frequency = {k: s.doc_frequency("text", field.to_bytes(k)) for k in keys}
+    if sum(frequency.values()) >= FAST_MIN_POSTINGS:
         from search.rank import accumulate
 
+        unread = sum(n for k, n in frequency.items() if not accumulate.has_positions(s, cache, k))
+        if titles is not None and unread * POSTING_NS > len(docnums) * RETOKENIZE_NS:
+            return _text_positions(keys, found, titles)
         try:
             return accumulate.positions(s, keys, docnums, cache)
         except accumulate.Unsupported:  # a posting list this Whoosh layout cannot read as arrays
@@ -253,7 +287,8 @@ def _evidence(parsed: ParsedQuery, found: list, cited: set, pairs_idf: dict, avg
     return out
 
 
-def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[tuple[formula.Evidence, object]]:
+def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable,
+           titles: Titles | None = None) -> list[tuple[formula.Evidence, object]]:
     """The best ``limit`` passages (all when None) with their evidence, in ``score``'s order.
 
     Level by level (``levels``), the passages are taken in order of their
@@ -287,7 +322,7 @@ def ranked(s, parsed: ParsedQuery, limit: int | None, table: PairTable) -> list[
         cited = {r.docnum for r in found} if i == 0 and cited_filter is not None else set()
         for start in range(0, len(found), POOL):
             window = found[start:start + POOL]
-            positions = _positions(s, keys, [r.docnum for r in window], cache)
+            positions = _positions(s, keys, window, cache, titles)
             block = _evidence(parsed, window, cited, pairs_idf, avg_pairs, positions)
             out += sorted(block, key=lambda c: formula.order_key(c[0], coordinate))
     return out if limit is None else out[:limit]
