@@ -44,7 +44,7 @@ def suggest(df, text: str, accentless: bool, found: bool) -> str | None:
     from search.text.normalize import term_key
     from search.text.segment import known_syllables
 
-    vocabulary = {fold(w) for w in known_syllables()} if accentless else known_syllables()
+    vocabulary: set[str] | frozenset[str] | None = None  # read only for a rare syllable (35 ms accentless)
     letters = [c for c in ALPHABET if not has_diacritics(c)] if accentless else ALPHABET
     out, pos, changed = [], 0, False
     for key, start, end in syllable_spans(text):
@@ -52,7 +52,11 @@ def suggest(df, text: str, accentless: bool, found: bool) -> str | None:
         if not key.isalpha():
             continue
         n = df(key)
-        if n > RARE or (found and (key in vocabulary or term_key(key) in vocabulary)):
+        if n > RARE:
+            continue
+        if found and vocabulary is None:
+            vocabulary = {fold(w) for w in known_syllables()} if accentless else known_syllables()
+        if found and (key in vocabulary or term_key(key) in vocabulary):
             continue
         if found:
             best, best_df = None, max(n, 1) * COMMON_FACTOR
