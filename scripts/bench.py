@@ -424,6 +424,7 @@ def main() -> None:
         from search.ingest.formats import read_report
 
         build_wall: float | None = None
+        goals: list[tuple[str, str, bool]] = []  # (goal, measured, met), printed after the tables
         if args.only_queries:
             raw = work / "raw"
             if not ix.is_dir() or not raw.is_dir():
@@ -450,6 +451,11 @@ def main() -> None:
                 builds[jobs] = wall
                 row(f"full build, --jobs {jobs}", f"{wall:.1f} s ({wall / pyvi['seconds']:.2f} × pyvi); "
                     f"peak {rss / 1024:.0f} MiB")
+                goals.append((f"indexing peak memory ≤ 1 GiB per process, --jobs {jobs}", f"{rss / 1024:.0f} MiB",
+                              rss <= 1024 * 1024))
+                if jobs == 2:
+                    goals.append(("full build with --jobs 2 ≤ 1.0 × stock pyvi",
+                                  f"{wall / pyvi['seconds']:.2f} ×", wall <= pyvi["seconds"]))
             wall, rss, _ = measured("search", "index", "--index-dir", str(ix), "--jobs", str(last))
             row("no-op update", f"{wall:.2f} s ({wall / builds[last]:.3f} × full build); peak {rss / 1024:.0f} MiB")
             changed = files[:: 100]
@@ -463,6 +469,7 @@ def main() -> None:
             gen = Path(ix / (ix / "CURRENT").read_text().strip())
             size = du(gen)
             row("index size on disk", f"{size / 1e6:.1f} MB ({size / utf8:.2f} × the UTF-8 text)")
+            goals.append(("index ≤ 1.5 × the text", f"{size / utf8:.2f} ×", size <= 1.5 * utf8))
             build_wall = builds[last]
 
         _, rss, out = measured("-c", LATENCY, str(ix), stdin=json.dumps(QUERIES))
@@ -473,7 +480,12 @@ def main() -> None:
             f"max {max(times) * 1e3:.0f} ms; peak {rss / 1024:.0f} MiB")
         systems = [(f"vnsearch (--jobs {last})", "—" if build_wall is None else secs(build_wall),
                     size / utf8, times, result["hits"])]
+        own_p95 = percentile(times, .95)
+        goals.append(("in-process p95 ≤ 30 ms", ms(own_p95), own_p95 <= 0.030))
         times = api_latency(ix, QUERIES)
+        api_p95 = percentile(times, .95)
+        goals.append(("`/api/search` p95 ≤ in-process p95 + 10 ms", f"{ms(api_p95)} against {ms(own_p95)}",
+                      api_p95 <= own_p95 + 0.010))
         row("`/api/search` latency over HTTP, same queries (`vnsearch serve`)",
             f"p50 {percentile(times, .5) * 1e3:.0f} ms, p95 {percentile(times, .95) * 1e3:.0f} ms, "
             f"max {max(times) * 1e3:.0f} ms")
@@ -486,6 +498,8 @@ def main() -> None:
             wall = min(r[0] for r in runs)
             peak_search = max(peak_search, max(r[1] for r in runs))
             row(f"CLI `vnsearch search '{q}'`", f"{wall:.2f} s ({wall / base:.1f} × bare imports)")
+            goals.append((f"CLI `vnsearch search '{q}'` ≤ 3 × the bare imports", f"{wall / base:.1f} ×",
+                          wall <= 3 * base))
         row("peak memory of a search (CLI)", f"{peak_search / 1024:.0f} MiB")
         rg = shutil.which("rg")
         if rg:
@@ -541,14 +555,22 @@ def main() -> None:
                 f"p50 {p50}, p95 {p95}, max {worst}; peak {rss / 1024:.0f} MiB")
             built = "—" if peer_build[name] is None else f"{secs(peer_build[name])} (passages prepared)"
             systems.append((name, built, peer_size[name] / utf8, result["times"], result["hits"]))
+            if query is FTS5_QUERY:
+                own, theirs = percentile(systems[0][3], .5), percentile(result["times"], .5)
+                goals.append(("in-process median ≤ SQLite FTS5's median", f"{ms(own)} against {ms(theirs)}",
+                              own <= theirs))
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
 
     cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
                platform.processor()) if Path("/proc/cpuinfo").exists() else platform.processor()
-    print(f"vnsearch bench: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, "
-          f"`python scripts/bench.py {' '.join(sys.argv[1:])}`\n")
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    print(f"vnsearch bench at commit {commit}{' (uncommitted changes)' if dirty else ''}: {os.cpu_count()} cores "
+          f"({cpu}), Python {platform.python_version()}, `python scripts/bench.py {' '.join(sys.argv[1:])}`\n")
     print("| measure | result |")
     print("| --- | --- |")
     for name, value in rows:
@@ -564,6 +586,11 @@ def main() -> None:
               f"p95 {percentile(times, .95) / percentile(reference, .95):.1f} × tantivy's")
     print("\nQueries with hits: at least one result. The peers ignore `--from`, `--to` and `--org` (no metadata), "
           "and accentless words OR-ed often match some real syllable (gia, nam, tin).")
+    if goals:
+        print("\n| goal (issue 19) | measured | met |")
+        print("| --- | --- | --- |")
+        for goal, measured_value, met in goals:
+            print(f"| {goal} | {measured_value} | {'yes' if met else '**no**'} |")
 
 
 if __name__ == "__main__":
