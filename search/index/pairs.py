@@ -137,7 +137,7 @@ class KeyCounter:
     """
 
     TABLE = CountTable
-    FLUSH = 4_000_000  # keys buffered before they are folded into the counts
+    FLUSH = 2_000_000  # keys buffered before they are folded into the counts
 
     def __init__(self, start: Path | None = None):
         import numpy as np
@@ -161,17 +161,28 @@ class KeyCounter:
             self._fold()
 
     def _fold(self) -> None:
+        """Merge the buffered keys into the sorted counts.
+
+        Each buffer is counted on its own (``np.unique``), then merged: known
+        keys are found by binary search, new ones inserted in order. Sorting
+        the whole table with every buffer, as before, needed several arrays
+        the size of table and buffer together at the end of a big build.
+        """
         np = self._np
-        parts = [(self._keys, self._counts)]
         for buffered, sign in ((self._added, 1), (self._removed, -1)):
-            if buffered:
-                keys, counts = np.unique(np.frombuffer(buffered, dtype=np.uint64), return_counts=True)
-                parts.append((keys, sign * counts.astype(np.int64)))
+            if not buffered:
+                continue
+            keys, counts = np.unique(np.frombuffer(buffered, dtype=np.uint64), return_counts=True)
+            counts = sign * counts.astype(np.int64)
+            at = np.searchsorted(self._keys, keys)
+            known = at < len(self._keys)
+            known[known] = self._keys[at[known]] == keys[known]
+            self._counts[at[known]] += counts[known]
+            new = ~known
+            if new.any():
+                self._keys = np.insert(self._keys, at[new], keys[new])
+                self._counts = np.insert(self._counts, at[new], counts[new])
         self._added, self._removed = array("Q"), array("Q")
-        keys = np.concatenate([k for k, _ in parts])
-        counts = np.concatenate([c for _, c in parts])
-        self._keys, where = np.unique(keys, return_inverse=True)
-        self._counts = np.bincount(where.ravel(), weights=counts, minlength=len(self._keys)).astype(np.int64)
 
     def write(self, path: Path) -> None:
         """Write the keys held by at least one passage, atomically."""

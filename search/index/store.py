@@ -144,7 +144,42 @@ def _unpack_record(packed: bytes) -> dict | None:
         return None
 
 
-def write_reports(gen: Path, reports: dict[str, dict]) -> None:
+class PackedRecord:
+    """A report record held deflated (as the report table stores it) while a build runs.
+
+    Answers the two keys a build's summary reads (``passages``, ``directives``) without unpacking.
+    """
+
+    __slots__ = ("packed", "passages", "directives")
+
+    def __init__(self, packed: bytes, passages: int, directives: tuple[str, ...]):
+        self.packed, self.passages, self.directives = packed, passages, directives
+
+    @classmethod
+    def of(cls, record: dict) -> PackedRecord:
+        return cls(_pack_record(record), record["passages"], tuple(record["directives"]))
+
+    def __getitem__(self, key: str):
+        if key in ("passages", "directives"):
+            return getattr(self, key)
+        return unpack_record(self.packed)[key]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, PackedRecord):
+            return self.packed == other.packed
+        return isinstance(other, dict) and unpack_record(self.packed) == other
+
+    __hash__ = None
+
+
+def unpack_record(packed: bytes) -> dict:
+    record = _unpack_record(packed)
+    if not isinstance(record, dict):
+        raise ValueError("not a packed report record")
+    return record
+
+
+def write_reports(gen: Path, reports: dict[str, dict | PackedRecord]) -> None:
     """Write the report table (``doc`` -> record, JSON deflated) of a generation being built."""
     path = gen / REPORTS
     tmp = path.with_name(path.name + ".tmp")
@@ -154,7 +189,8 @@ def write_reports(gen: Path, reports: dict[str, dict]) -> None:
         con.execute("PRAGMA journal_mode=OFF")
         con.execute("CREATE TABLE reports (doc TEXT PRIMARY KEY, record BLOB NOT NULL) WITHOUT ROWID")
         con.executemany("INSERT INTO reports VALUES (?, ?)",
-                        ((doc, _pack_record(r)) for doc, r in sorted(reports.items())))
+                        ((doc, r.packed if isinstance(r, PackedRecord) else _pack_record(r))
+                         for doc, r in sorted(reports.items())))
         con.commit()
     finally:
         con.close()
