@@ -19,15 +19,19 @@ a change:
   every-word paths are covered too;
 - **alqac**: the 1,377 law articles of ``law.json`` are written one file each,
   as ``scripts/eval_alqac.py`` writes them, indexed, and all 520 questions of
-  ``questions.json`` run in one batch (whitespace collapsed, as eval_alqac does).
+  ``questions.json`` run in one batch (whitespace collapsed, as eval_alqac does);
+- **vntc** (with ``--vntc-docs N``): N VNTC news articles, spread over the archive as
+  ``scripts/bench.py`` takes them, indexed, and the bench's 52 queries (their options
+  dropped, 51 distinct) run in one batch: long posting lists, accentless spellings and
+  the numpy paths that the seeds and ALQAC rarely reach.
 
 For every query the dump keeps the ordered top 10 as ``[doc, passage, score,
 highlights]`` (only these keys of the CLI's JSON are relied on; newer versions
 may add others), plus the error line if the CLI rejected the query.
 
-    python scripts/compare_top10.py dump --checkout DIR --out FILE.json [--alqac DIR] [--seeds DIR]
+    python scripts/compare_top10.py dump --checkout DIR --out FILE.json [--alqac DIR] [--seeds DIR] [--vntc-docs N]
     python scripts/compare_top10.py compare BEFORE.json AFTER.json
-    python scripts/compare_top10.py run --before DIR --after DIR [--work DIR]
+    python scripts/compare_top10.py run --before DIR --after DIR [--work DIR] [--vntc-docs N]
 
 ``compare`` exits 0 when every query's sequence of (doc, passage) is identical
 in both dumps, else 1. Scores (rounded to 4 decimals by the CLI) that differ by
@@ -53,6 +57,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SEEDS = ROOT / "seeds"
 DEFAULT_ALQAC = ROOT.parent / "shared" / "corpora" / "alqac2022"
+DEFAULT_VNTC = ROOT.parent / "shared" / "corpora" / "vntc" / "vntc-raw.tar.xz"
 LIMIT = 10
 FORMAT = 1
 SCORE_TOLERANCE = 1e-4
@@ -417,7 +422,30 @@ def _git(path: Path, *args: str) -> str | None:
     return out.stdout.strip() if out.returncode == 0 else None
 
 
-def dump(checkout: Path, out: Path, alqac: Path, seeds: Path) -> dict:
+def vntc_queries() -> list[str]:
+    """The bench's 52 queries (``scripts/bench.py``) without their options, each once."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench", ROOT / "scripts" / "bench.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return _unique([q.split(" --")[0].strip() for q in bench.QUERIES])
+
+
+def write_vntc(docs: int, folder: Path) -> int:
+    """``docs`` VNTC articles, spread evenly over the archive's sorted names, as ``bench.py`` takes them."""
+    import tarfile
+
+    with tarfile.open(DEFAULT_VNTC) as tar:
+        members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")),
+                         key=lambda m: m.name)
+        step = len(members) / docs if docs < len(members) else 1
+        picked = [members[int(i * step)] for i in range(min(docs, len(members)))]
+        tar.extractall(folder, members=picked, filter="data")
+    return len(picked)
+
+
+def dump(checkout: Path, out: Path, alqac: Path, seeds: Path, vntc_docs: int = 0) -> dict:
     """Record the top 10s of ``checkout`` into ``out`` (JSON); returns the record."""
     t_start = time.perf_counter()
     seed_files = sorted(seeds.glob("*.txt"))
@@ -450,6 +478,14 @@ def dump(checkout: Path, out: Path, alqac: Path, seeds: Path) -> dict:
         timings["alqac search"] = time.perf_counter() - t0
         corpora["alqac"] = {"options": [], "articles": articles, "queries": {
             q["id"]: {"text": question_line(q), **found[question_line(q)]} for q in questions}}
+
+        if vntc_docs:  # news articles: long posting lists, accentless spellings, numpy's paths
+            count = write_vntc(vntc_docs, work / "vntc")
+            timings["vntc index"] = runner.index(work / "vntc", work / "vntc-index")
+            t0 = time.perf_counter()
+            corpora["vntc"] = {"options": [], "articles": count,
+                               "queries": runner.batch(work / "vntc-index", vntc_queries(), [])}
+            timings["vntc search"] = time.perf_counter() - t0
 
     timings["total"] = time.perf_counter() - t_start
     record = {
@@ -594,6 +630,8 @@ def main() -> None:
                        help=f"ALQAC 2022 folder (law.json, questions.json); default {DEFAULT_ALQAC}")
         p.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS,
                        help=f"folder of the seed .txt reports; default {DEFAULT_SEEDS}")
+        p.add_argument("--vntc-docs", type=int, default=0,
+                       help="also index this many VNTC articles and run the bench's queries (default 0: off)")
 
     p = sub.add_parser("dump", help="record the top 10s of one checkout")
     p.add_argument("--checkout", type=Path, required=True, help="the project checkout to run")
@@ -610,14 +648,14 @@ def main() -> None:
     args = ap.parse_args()
 
     if args.command == "dump":
-        dump(args.checkout, args.out, args.alqac, args.seeds)
+        dump(args.checkout, args.out, args.alqac, args.seeds, args.vntc_docs)
     elif args.command == "compare":
         sys.exit(0 if compare(_load(args.a), _load(args.b), (str(args.a), str(args.b))) else 1)
     else:
         with tempfile.TemporaryDirectory(prefix="compare_top10-run-") as tmp:
             work = args.work or Path(tmp)
-            before = dump(args.before, work / "before.json", args.alqac, args.seeds)
-            after = dump(args.after, work / "after.json", args.alqac, args.seeds)
+            before = dump(args.before, work / "before.json", args.alqac, args.seeds, args.vntc_docs)
+            after = dump(args.after, work / "after.json", args.alqac, args.seeds, args.vntc_docs)
             sys.exit(0 if compare(before, after, ("before", "after")) else 1)
 
 
