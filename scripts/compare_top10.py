@@ -437,11 +437,12 @@ def write_vntc(docs: int, folder: Path) -> int:
     import tarfile
 
     with tarfile.open(DEFAULT_VNTC) as tar:
-        members = sorted((m for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")),
-                         key=lambda m: m.name)
-        step = len(members) / docs if docs < len(members) else 1
-        picked = [members[int(i * step)] for i in range(min(docs, len(members)))]
-        tar.extractall(folder, members=picked, filter="data")
+        members = [m for m in tar.getmembers() if m.isfile() and m.name.endswith(".txt")]
+        ordered = sorted(members, key=lambda m: m.name)
+        step = len(ordered) / docs if docs < len(ordered) else 1
+        picked = {ordered[int(i * step)].name for i in range(min(docs, len(ordered)))}
+        # in the archive's order: going back in a compressed archive decompresses it again from the start
+        tar.extractall(folder, members=[m for m in members if m.name in picked], filter="data")
     return len(picked)
 
 
