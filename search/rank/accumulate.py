@@ -272,25 +272,36 @@ def _phrase_hits(segments: list[_Segment], phrases: list, docnum: np.ndarray, ow
     return ok
 
 
+def _term(seg: _Segment, q: wq.Term) -> tuple[np.ndarray, np.ndarray]:
+    """(documents, BM25) of one term in ``seg``: only the documents that hold it."""
+    btext = _bytes(seg.top.schema, q)
+    if btext is None:  # as Whoosh: a field or value the index cannot hold matches nothing
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
+    ids, tf, _ = seg.postings(q.fieldname, btext)
+    if not len(ids):
+        return ids, np.zeros(0)
+    idf = seg.top.idf(q.fieldname, btext)
+    avgfl = seg.top.avg_field_length(q.fieldname) or 1
+    s = formula.bm25(idf, tf, seg.lengths(q.fieldname)[ids], avgfl)
+    return ids, s * q.boost if q.boost != 1.0 else s
+
+
 def _score(seg: _Segment, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
     """(matches, BM25 sums) of ``q`` over every document of ``seg``; 0 off the matches.
 
     Only evidence is gathered here: each term's BM25 comes from ``score.bm25``,
-    with Whoosh's idf and average field length, summed as Whoosh's matchers sum it.
+    with Whoosh's idf and average field length, summed as Whoosh's matchers sum it:
+    child by child in query order, so each document's sum is the same float.
+    A term child is added at its own documents only: arrays over the whole
+    segment for every term (two of 180,000 entries each, for each of a
+    question's dozen terms and every segment) were a third of a search's time.
     """
     if isinstance(q, wq.Term):
         matched = np.zeros(seg.size, dtype=bool)
         scores = np.zeros(seg.size)
-        btext = _bytes(seg.top.schema, q)
-        if btext is None:  # as Whoosh: a field or value the index cannot hold matches nothing
-            return matched, scores
-        ids, tf, _ = seg.postings(q.fieldname, btext)
-        if len(ids):
-            idf = seg.top.idf(q.fieldname, btext)
-            avgfl = seg.top.avg_field_length(q.fieldname) or 1
-            s = formula.bm25(idf, tf, seg.lengths(q.fieldname)[ids], avgfl)
-            matched[ids] = True
-            scores[ids] = s * q.boost if q.boost != 1.0 else s
+        ids, s = _term(seg, q)
+        matched[ids] = True
+        scores[ids] = s
         return matched, scores
     if isinstance(q, (wq.Phrase, wq.Sequence)):
         # Whoosh scores a phrase as the And of its words; which of the And's
@@ -306,18 +317,27 @@ def _score(seg: _Segment, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
         (matched, a), (_, b) = (_score(seg, c) for c in children)
         scores = np.where(matched, a + b, 0.0)
     else:
-        matched = scores = None
+        every = issubclass(q_kind, wq.And)
+        scores = np.zeros(seg.size)  # 0.0 + the first child's score is that score, exactly
+        held = np.zeros(seg.size, dtype=np.int32) if every else None  # And: children matched
+        matched = None if every else np.zeros(seg.size, dtype=bool)
         for child in children:  # in query order: a fixed order of additions, one child at a time
-            m, sc = _score(seg, child)
-            if matched is None:
-                matched, scores = m, sc
-                continue
-            if issubclass(q_kind, wq.Or):
-                matched |= m
+            if isinstance(child, wq.Term):
+                ids, sc = _term(seg, child)
+                scores[ids] += sc  # a term's documents are distinct
+                if every:
+                    held[ids] += 1
+                else:
+                    matched[ids] = True
             else:
-                matched &= m
-            scores += sc
-        if issubclass(q_kind, wq.And):
+                m, sc = _score(seg, child)
+                scores += sc
+                if every:
+                    held += m
+                else:
+                    matched |= m
+        if every:
+            matched = held == len(children)
             scores[~matched] = 0.0
     if q.boost != 1.0:
         scores = scores * q.boost
