@@ -4,9 +4,10 @@ Vietnamese words span syllables, and which syllables stand together says more
 than the syllables alone. On ALQAC, adding BM25 over the query's adjacent
 syllable pairs to BM25 over its syllables lifts MRR@10 from 0.86 to 0.92,
 more than pyvi's words do (0.895), and it needs no segmenter, so it cannot
-disagree with how pyvi cut the query. The searcher scores the pairs on its
-candidates, whose text it re-reads anyway; what it cannot see there is how
-rare a pair is across the index. That is this table.
+disagree with how pyvi cut the query. The searcher counts the pairs in its
+candidates from the positions of the query's syllables (``rank.retrieve``);
+what it cannot see there is how rare a pair is across the index. That is
+this table.
 
 A Whoosh field of pairs would have answered it too, at 200 bytes of term
 dictionary and postings per distinct pair: the index grew 3.5 times. Here a
