@@ -76,7 +76,10 @@ def test_evidence_from_positions_equals_re_reading_the_text(gen, path, monkeypat
             assert found, query
             titles = {d: r.title for d, r in gen.reports(r["doc"] for r in found).items()}
             keys = retrieve._position_keys(parsed, pairs_idf, retrieve.coordinates(parsed))
-            positions = retrieve._positions(s, keys, found, {}, lambda docs: {d: titles[d] for d in docs})
+            def title_of(docs, heads=titles):
+                return {d: heads[d] for d in docs}
+
+            positions = retrieve._positions(s, keys, found, {}, title_of)
             for ev, r in retrieve._evidence(parsed, found, set(), pairs_idf, avg_pairs, positions):
                 pairs, words = _reference(parsed, r, titles[r["doc"]], pairs_idf, avg_pairs)
                 assert ev.pairs == pairs, (query, r["doc"], r["passage"])
