@@ -255,6 +255,20 @@ print(json.dumps({"seconds": time.perf_counter() - t, "passages": len(rows)}))
 
 # Like LATENCY: open once, a warm-up pass, then each query once, timed. A query the
 # peer cannot parse counts as no hits; its error is reported back.
+# The peers' query scripts end the same way: a warm-up pass, then each query timed once
+# (as vnsearch's LATENCY), counting the queries with hits.
+_TIMED = r"""
+for q in queries:
+    search(q)
+times, hits = [], 0
+for q in queries:
+    t = time.perf_counter()
+    found = search(q)
+    times.append(time.perf_counter() - t)
+    hits += bool(found)
+print(json.dumps({"times": times, "hits": hits, "errors": errors}))
+"""
+
 FTS5_QUERY = r"""
 import json, sqlite3, sys, time
 con = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True)
@@ -270,16 +284,7 @@ def search(q):
         errors[q] = str(exc)
         return []
 
-for q in queries:
-    search(q)
-times, hits = [], 0
-for q in queries:
-    t = time.perf_counter()
-    found = search(q)
-    times.append(time.perf_counter() - t)
-    hits += bool(found)
-print(json.dumps({"times": times, "hits": hits, "errors": errors}))
-"""
+""" + _TIMED
 
 TANTIVY_QUERY = r"""
 import json, sys, time
@@ -303,16 +308,7 @@ def search(q):
         out.append((doc["doc"][0], doc["passage"][0], snippets.snippet_from_doc(doc).to_html()))
     return out
 
-for q in queries:
-    search(q)
-times, hits = [], 0
-for q in queries:
-    t = time.perf_counter()
-    found = search(q)
-    times.append(time.perf_counter() - t)
-    hits += bool(found)
-print(json.dumps({"times": times, "hits": hits, "errors": errors}))
-"""
+""" + _TIMED
 
 _FIELD = re.compile(r"^[A-Za-z]+:")  # vnsearch's field prefixes: title:, ...
 

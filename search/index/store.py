@@ -147,7 +147,7 @@ def _unpack_record(packed: bytes) -> dict | None:
 class PackedRecord:
     """A report record held deflated (as the report table stores it) while a build runs.
 
-    Answers the two keys a build's summary reads (``passages``, ``directives``) without unpacking.
+    Keeps the two facts a build's summary reads (``passages``, ``directives``) beside it.
     """
 
     __slots__ = ("packed", "passages", "directives")
@@ -160,23 +160,9 @@ class PackedRecord:
         return cls(_pack_record(record), record["passages"], tuple(record["directives"]))
 
     def __getitem__(self, key: str):
-        if key in ("passages", "directives"):
-            return getattr(self, key)
-        return unpack_record(self.packed)[key]
-
-    def __eq__(self, other) -> bool:
-        if isinstance(other, PackedRecord):
-            return self.packed == other.packed
-        return isinstance(other, dict) and unpack_record(self.packed) == other
-
-    __hash__ = None
-
-
-def unpack_record(packed: bytes) -> dict:
-    record = _unpack_record(packed)
-    if not isinstance(record, dict):
-        raise ValueError("not a packed report record")
-    return record
+        if key not in ("passages", "directives"):
+            raise KeyError(key)
+        return getattr(self, key)
 
 
 def write_reports(gen: Path, reports: dict[str, dict | PackedRecord]) -> None:
